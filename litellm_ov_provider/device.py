@@ -1,0 +1,47 @@
+"""Which OpenVINO device a model really runs on."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+_VIRTUAL = ("AUTO", "HETERO", "MULTI", "BATCH")
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def available_devices() -> tuple[str, ...]:
+    """The devices OpenVINO sees on this machine (e.g. ("CPU",) or ("CPU", "GPU.0"))."""
+    import openvino as ov
+
+    return tuple(ov.Core().available_devices)
+
+
+def pick_device(requested: str, available: tuple[str, ...]) -> str:
+    """Pure choice: the requested device if present (GPU matches GPU.0), virtual
+    devices as asked, else CPU."""
+    wanted = requested.strip().upper() or "CPU"
+    if wanted.startswith(_VIRTUAL):
+        return wanted
+    if any(dev == wanted or dev.split(".")[0] == wanted for dev in available):
+        return wanted
+    return "CPU"
+
+
+def resolve_device(requested: str) -> str:
+    """Resolve and log a CPU fallback once per requested device."""
+    chosen = pick_device(requested, available_devices())
+    if chosen != requested.strip().upper():
+        with _warned_lock:
+            if requested not in _warned:
+                _warned.add(requested)
+                log.warning(
+                    "device %s is not available (found: %s); falling back to CPU",
+                    requested,
+                    ", ".join(available_devices()) or "none",
+                )
+    return chosen

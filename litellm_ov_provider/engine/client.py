@@ -1,0 +1,178 @@
+"""Proxy-side handle on a model worker process.
+
+All pipe I/O happens on two small threads (a sender fed by a queue, a reader that
+blocks in recv()), so the event loop only ever does non-blocking queue puts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..errors import InvalidRequest, ModelUnavailable, NodeError
+from . import protocol as p
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Pending:
+    loop: asyncio.AbstractEventLoop
+    events: asyncio.Queue[p.Event]
+
+
+class EngineClient:
+    """One loaded model: a worker process plus the plumbing to stream from it."""
+
+    def __init__(self, spec: p.WorkerSpec, log_level: str = "INFO") -> None:
+        self.spec = spec
+        parent, child = socket.socketpair()
+        self.name = f"ov-worker-{spec.name}"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "litellm_ov_provider.engine.worker", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        self._conn = Connection(parent.detach())
+        self._conn.send((spec, log_level))
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._lock = threading.Lock()
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._alive = True
+        self._closing = False
+        self.info: p.WorkerInfo | None = None
+
+    # ---- lifecycle (blocking; call from a thread) ---------------------------
+    def wait_ready(self, timeout: float) -> p.WorkerInfo:
+        """Block until the worker reports its model loaded; raise ModelUnavailable if not."""
+        if not self._conn.poll(timeout):
+            self.kill()
+            raise ModelUnavailable(f"model {self.spec.name!r} did not load within {timeout:.0f} s")
+        try:
+            msg = self._conn.recv()
+        except EOFError:
+            self.kill()
+            raise ModelUnavailable(f"model {self.spec.name!r}: worker exited while loading") from None
+        if isinstance(msg, p.LoadFailed):
+            self.kill()
+            raise ModelUnavailable(f"model {self.spec.name!r} failed to load: {msg.message}")
+        assert isinstance(msg, p.Ready)
+        self.info = msg.info
+        threading.Thread(target=self._read_loop, name=f"{self.name}-rx", daemon=True).start()
+        threading.Thread(target=self._send_loop, name=f"{self.name}-tx", daemon=True).start()
+        return msg.info
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Ask the worker to exit, then make sure it did."""
+        self._closing = True
+        self._outbox.put(p.Shutdown())
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+    def kill(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(5)
+        self._alive = False
+
+    @property
+    def alive(self) -> bool:
+        return self._alive and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid
+
+    # ---- requests (event loop) ---------------------------------------------
+    async def submit(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, s: p.Sampling
+    ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
+        """Queue a request. Returns once the worker accepted it (prompt rendered and
+        within limits), so request errors surface before any output; then stream."""
+        if not self.alive:
+            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
+        rid = next(self._ids)
+        pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
+        with self._lock:
+            self._pending[rid] = pending
+        self._outbox.put(p.Submit(rid, messages, tools, s))
+        try:
+            first = await pending.events.get()
+            if not isinstance(first, p.Accepted):
+                raise _as_error(first)
+        except BaseException:
+            self._forget(rid, cancel=True)
+            raise
+        return first, self._stream(rid, pending)
+
+    async def _stream(self, rid: int, pending: _Pending) -> AsyncIterator[p.Delta | p.Finished]:
+        finished = False
+        try:
+            while True:
+                event = await pending.events.get()
+                if isinstance(event, p.Failed | p.Accepted):
+                    raise _as_error(event)
+                yield event
+                if isinstance(event, p.Finished):
+                    finished = True
+                    return
+        finally:
+            self._forget(rid, cancel=not finished)
+
+    def _forget(self, rid: int, *, cancel: bool) -> None:
+        with self._lock:
+            self._pending.pop(rid, None)
+        if cancel and self.alive:
+            self._outbox.put(p.Cancel(rid))
+
+    # ---- threads -------------------------------------------------------------
+    def _send_loop(self) -> None:
+        while True:
+            msg = self._outbox.get()
+            try:
+                self._conn.send(msg)
+            except (OSError, ValueError):
+                return
+            if isinstance(msg, p.Shutdown):
+                return
+
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                msg = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            rid = getattr(msg, "rid", None)
+            with self._lock:
+                pending = self._pending.get(rid) if rid is not None else None
+            if pending is not None:
+                pending.loop.call_soon_threadsafe(pending.events.put_nowait, msg)
+        self._alive = False
+        if not self._closing:
+            log.warning("worker for model %r exited unexpectedly", self.spec.name)
+        with self._lock:
+            orphans = list(self._pending.items())
+        for rid, pending in orphans:
+            failed = p.Failed(rid, 503, f"the worker for model {self.spec.name!r} exited")
+            pending.loop.call_soon_threadsafe(pending.events.put_nowait, failed)
+
+
+def _as_error(event: object) -> NodeError:
+    if isinstance(event, p.Failed):
+        return InvalidRequest(event.message) if event.status == 400 else ModelUnavailable(event.message)
+    return ModelUnavailable(f"unexpected engine event {type(event).__name__}")

@@ -1,0 +1,109 @@
+"""Messages between the proxy process and a model worker (pickled over a Pipe).
+
+Kept free of OpenVINO and LiteLLM imports: both sides import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker needs to load one model."""
+
+    name: str
+    path: str
+    device: str
+    kv_cache_gb: float = 0.0
+    inference_threads: int = 0
+    context_length: int | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What a worker reports once its model is loaded."""
+
+    chat_template: str
+    context_length: int | None
+    device: str
+    load_seconds: float
+    defaults: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Decoding parameters; None means the model's own default."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    json_schema: str | None = None
+
+
+# parent -> worker
+@dataclass(frozen=True)
+class Submit:
+    rid: int
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None
+    sampling: Sampling
+
+
+@dataclass(frozen=True)
+class Cancel:
+    rid: int
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    pass
+
+
+# worker -> parent
+@dataclass(frozen=True)
+class Ready:
+    info: WorkerInfo
+
+
+@dataclass(frozen=True)
+class LoadFailed:
+    message: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    rid: int
+    prompt_tokens: int
+    max_tokens: int
+
+
+@dataclass(frozen=True)
+class Delta:
+    rid: int
+    text: str
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    rid: int
+    reason: str  # "stop" | "length" | "cancelled"
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    rid: int
+    status: int
+    message: str
+
+
+Event = Accepted | Delta | Finished | Failed

@@ -1,0 +1,44 @@
+"""The node's exception tree. Translated to HTTP/OpenAI errors only at the edges."""
+
+from __future__ import annotations
+
+
+class NodeError(Exception):
+    """Base class; `status_code` is the HTTP status the edge should use."""
+
+    status_code = 500
+    error_type = "internal_error"
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class InvalidRequest(NodeError):
+    """The request cannot be served as written (400)."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+
+
+class ContextLengthExceeded(InvalidRequest):
+    """Prompt plus requested completion do not fit the model's context window."""
+
+
+class ModelNotFound(NodeError):
+    """No registry model has this name (404)."""
+
+    status_code = 404
+    error_type = "not_found_error"
+
+
+class ModelUnavailable(NodeError):
+    """The model exists but cannot serve now: load failed, worker died (503)."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+
+
+class RegistryError(NodeError):
+    """The registry file is unreadable or invalid; the last good one stays in use."""

@@ -1,0 +1,91 @@
+"""The LiteLLM custom provider: a thin adapter from LiteLLM's call shape to `chat`.
+
+Registered in the proxy config as
+    litellm_settings.custom_provider_map:
+      - {provider: openvino, custom_handler: litellm_ov_provider.handler.openvino_llm}
+Errors are translated here, and only here, into CustomLLMError(status, message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
+
+from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
+
+from . import chat
+from .errors import ModelUnavailable, NodeError
+from .responses import completion, usage
+from .runtime import get_runtime
+
+HEALTH_TAG = "litellm-internal-health-check"
+T = TypeVar("T")
+
+
+def is_health_probe(litellm_params: dict[str, Any] | None) -> bool:
+    """LiteLLM's /health sends real completions tagged with HEALTH_TAG."""
+    params = litellm_params or {}
+    for key in ("litellm_metadata", "metadata"):
+        meta = params.get(key) or {}
+        tags = meta.get("tags") if isinstance(meta, dict) else None
+        if isinstance(tags, list) and HEALTH_TAG in tags:
+            return True
+    return False
+
+
+def _raise(exc: NodeError) -> NoReturn:
+    raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
+
+
+async def _translated(call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except NodeError as exc:
+        _raise(exc)
+
+
+class OpenVINOLLM(CustomLLM):
+    """Serves every chat model of the registry; the model name is the registry name."""
+
+    async def acompletion(  # type: ignore[override]
+        self, model: str, messages: list[Any], *args: Any,
+        optional_params: dict[str, Any], litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> ModelResponse:
+        runtime = get_runtime()
+        if is_health_probe(litellm_params):
+            return await _translated(lambda: _probe(model))
+        return await _translated(lambda: chat.complete(runtime, model, messages, optional_params))
+
+    async def astreaming(  # type: ignore[override]
+        self, model: str, messages: list[Any], *args: Any,
+        optional_params: dict[str, Any], litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenericStreamingChunk]:
+        runtime = get_runtime()
+        stream = await _translated(lambda: chat.open_stream(runtime, model, messages, optional_params))
+        try:
+            async for chunk in stream:
+                yield chunk
+        except NodeError as exc:
+            _raise(exc)
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+        raise CustomLLMError(501, "the openvino provider is async-only; use acompletion")
+
+    def streaming(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
+
+
+async def _probe(name: str) -> ModelResponse:
+    """Answer a health probe without loading a model that is not loaded."""
+    runtime = get_runtime()
+    model = await chat.resolve(runtime, name)
+    if not model.path.exists():
+        raise ModelUnavailable(f"model {name!r}: {model.path} does not exist")
+    state = "loaded" if runtime.pool.is_loaded(name) else "not loaded (loads on first use)"
+    return completion(name, f"ok: {state}", [], "stop", usage(0, 0))
+
+
+openvino_llm = OpenVINOLLM()

@@ -1,0 +1,123 @@
+"""OpenAI chat messages and tools -> the messages a chat template renders (pure)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import InvalidRequest
+from .template_caps import TemplateCaps
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+
+HERMES_TOOL_PROMPT = (
+    "You are a function calling AI model. You are provided with function signatures "
+    "within <tools></tools> XML tags. You may call one or more functions to assist with "
+    "the user query. Don't make assumptions about what values to plug into functions. "
+    "Here are the available tools: <tools>\n{tools}\n</tools>\n"
+    "For each function call return a json object with function name and arguments "
+    "within <tool_call></tool_call> XML tags as follows:\n<tool_call>\n"
+    '{{"name": <function-name>, "arguments": <args-dict>}}\n</tool_call>'
+)
+
+
+def text_of(content: Any, where: str) -> str:
+    """A message's content as one string: a string, or a list of text parts."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") != "text":
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise InvalidRequest(
+                    f"{where}: only text content parts are supported (got {kind!r})", param=where
+                )
+            parts.append(str(part.get("text", "")))
+        return "".join(parts)
+    raise InvalidRequest(
+        f"{where}: content must be a string or a list of text parts, "
+        f"not {type(content).__name__}",
+        param=where,
+    )
+
+
+def _tool_call_json(call: Any, where: str) -> tuple[str, dict[str, Any]]:
+    fn = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+        raise InvalidRequest(f"{where}: each tool call needs function.name", param=where)
+    raw = fn.get("arguments") or "{}"
+    try:
+        args = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(f"{where}: tool call arguments are not JSON: {exc}") from exc
+    if not isinstance(args, dict):
+        raise InvalidRequest(f"{where}: tool call arguments must be a JSON object", param=where)
+    return fn["name"], args
+
+
+def _assistant(msg: dict[str, Any], where: str, caps: TemplateCaps) -> dict[str, Any]:
+    content = text_of(msg.get("content"), where)
+    calls = msg.get("tool_calls") or []
+    if not calls:
+        return {"role": "assistant", "content": content}
+    parsed = [_tool_call_json(c, f"{where}.tool_calls[{i}]") for i, c in enumerate(calls)]
+    if caps.tool_calls:
+        return {
+            "role": "assistant",
+            "content": content,
+            "tool_calls": [
+                {"type": "function", "id": c.get("id", ""), "function": {"name": n, "arguments": a}}
+                for c, (n, a) in zip(calls, parsed, strict=True)
+            ],
+        }
+    rendered = "\n".join(
+        f"<tool_call>\n{json.dumps({'name': n, 'arguments': a})}\n</tool_call>" for n, a in parsed
+    )
+    return {"role": "assistant", "content": f"{content}\n{rendered}".strip()}
+
+
+def to_template_messages(
+    messages: Any, tools: list[dict[str, Any]] | None, caps: TemplateCaps
+) -> list[dict[str, Any]]:
+    """Validate OpenAI messages and shape them for the template. Tools the template
+    cannot render itself are described in the system prompt (Hermes format)."""
+    if not isinstance(messages, list) or not messages:
+        raise InvalidRequest("messages must be a non-empty list", param="messages")
+    out: list[dict[str, Any]] = []
+    for i, msg in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(msg, dict):
+            raise InvalidRequest(f"{where} must be an object", param=where)
+        role = msg.get("role")
+        if role not in ROLES:
+            raise InvalidRequest(
+                f"{where}: unknown role {role!r}; expected one of {', '.join(sorted(ROLES))}",
+                param=f"{where}.role",
+            )
+        if role == "assistant":
+            out.append(_assistant(msg, where, caps))
+        elif role == "tool":
+            content = text_of(msg.get("content"), where)
+            if caps.tool_role:
+                out.append({"role": "tool", "content": content,
+                            "tool_call_id": msg.get("tool_call_id", "")})
+            else:
+                out.append({"role": "user",
+                            "content": f"<tool_response>\n{content}\n</tool_response>"})
+        else:
+            role = "system" if role == "developer" else role
+            out.append({"role": role, "content": text_of(msg.get("content"), where)})
+    if tools and not caps.tools:
+        out = _with_tool_prompt(out, tools)
+    return out
+
+
+def _with_tool_prompt(out: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    listing = "\n".join(json.dumps(t) for t in tools)
+    prompt = HERMES_TOOL_PROMPT.format(tools=listing)
+    if out and out[0]["role"] == "system":
+        return [{"role": "system", "content": f"{out[0]['content']}\n\n{prompt}"}, *out[1:]]
+    return [{"role": "system", "content": prompt}, *out]

@@ -1,0 +1,126 @@
+"""Loaded models: lazy, loaded once under concurrent first requests, leased while in use.
+
+A model is only ever stopped when no request holds a lease on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from .device import resolve_device
+from .engine.client import EngineClient
+from .engine.protocol import WorkerInfo, WorkerSpec
+from .errors import ModelUnavailable
+from .modelinfo import context_length
+from .registry import ResolvedModel
+from .settings import Settings
+from .template_caps import TemplateCaps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModel:
+    model: ResolvedModel
+    engine: EngineClient
+    info: WorkerInfo
+    caps: TemplateCaps
+    in_flight: int = 0
+    last_used: float = field(default_factory=time.time)
+    retiring: bool = False
+
+    @property
+    def usable(self) -> bool:
+        return self.engine.alive and not self.retiring
+
+
+def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
+    entry = model.entry
+    return WorkerSpec(
+        name=model.name,
+        path=str(model.path),
+        device=resolve_device(entry.device or settings.device),
+        kv_cache_gb=settings.kv_cache_gb,
+        inference_threads=settings.inference_threads,
+        context_length=entry.context_length or context_length(model.path),
+    )
+
+
+class ModelPool:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._loaded: dict[str, LoadedModel] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._retirees: set[asyncio.Task[None]] = set()
+
+    def loaded(self) -> dict[str, LoadedModel]:
+        return dict(self._loaded)
+
+    def is_loaded(self, name: str) -> bool:
+        current = self._loaded.get(name)
+        return current is not None and current.usable
+
+    @asynccontextmanager
+    async def lease(self, model: ResolvedModel) -> AsyncIterator[LoadedModel]:
+        loaded = await self._ensure(model)
+        loaded.in_flight += 1
+        try:
+            yield loaded
+        finally:
+            loaded.in_flight -= 1
+            loaded.last_used = time.time()
+
+    async def _ensure(self, model: ResolvedModel) -> LoadedModel:
+        current = self._loaded.get(model.name)
+        if current is not None and current.usable and current.model == model:
+            return current
+        lock = self._locks.setdefault(model.name, asyncio.Lock())
+        async with lock:
+            current = self._loaded.get(model.name)
+            if current is not None and current.usable and current.model == model:
+                return current
+            if current is not None:
+                self.retire(model.name)
+            loaded = await asyncio.to_thread(self._load, model)
+            self._loaded[model.name] = loaded
+            return loaded
+
+    def _load(self, model: ResolvedModel) -> LoadedModel:
+        if not model.path.exists():
+            raise ModelUnavailable(f"model {model.name!r}: {model.path} does not exist")
+        spec = spec_for(model, self._settings)
+        log.info("loading model %r on %s from %s", model.name, spec.device, model.path)
+        started = time.monotonic()
+        engine = EngineClient(spec, self._settings.log_level)
+        info = engine.wait_ready(self._settings.load_timeout_seconds)
+        log.info(
+            "loaded model %r on %s in %.2f s (pipeline %.2f s)",
+            model.name, info.device, time.monotonic() - started, info.load_seconds,
+        )
+        return LoadedModel(model, engine, info, TemplateCaps.from_template(info.chat_template))
+
+    def retire(self, name: str) -> None:
+        """Stop serving `name` with its current engine; stop the engine once idle."""
+        loaded = self._loaded.pop(name, None)
+        if loaded is None:
+            return
+        loaded.retiring = True
+        task = asyncio.get_running_loop().create_task(self._close_when_idle(loaded))
+        self._retirees.add(task)
+        task.add_done_callback(self._retirees.discard)
+
+    async def _close_when_idle(self, loaded: LoadedModel) -> None:
+        while loaded.in_flight > 0 and loaded.engine.alive:
+            await asyncio.sleep(0.2)
+        await asyncio.to_thread(loaded.engine.close)
+        log.info("unloaded model %r", loaded.model.name)
+
+    def close_all(self) -> None:
+        for loaded in self._loaded.values():
+            loaded.engine.kill()
+        self._loaded.clear()

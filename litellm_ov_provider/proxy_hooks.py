@@ -1,0 +1,105 @@
+"""Proxy glue: keeps the router's deployments equal to the registry.
+
+Registered in the proxy config as `callbacks: ["litellm_ov_provider.proxy_hooks.registry_sync"]`.
+Config loading runs inside the proxy's event loop, so the instance starts its own
+background task there; the pre-call hook re-reads the registry for unknown names
+before LiteLLM routes the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from litellm.integrations.custom_logger import CustomLogger
+
+from .device import resolve_device
+from .modelinfo import context_length
+from .routes import deployment, plan
+from .runtime import get_runtime
+
+log = logging.getLogger(__name__)
+
+
+def _router() -> Any:
+    from litellm.proxy import proxy_server
+
+    return proxy_server.llm_router
+
+
+def desired_deployments() -> list[dict[str, Any]]:
+    """Deployments for the registry in service (reads model files: run in a thread)."""
+    runtime = get_runtime()
+    out = []
+    for model in runtime.catalog.registry.models.values():
+        device = resolve_device(model.entry.device or runtime.settings.device)
+        context = model.entry.context_length or context_length(model.path)
+        out.append(deployment(model, device, context))
+    return out
+
+
+def apply(desired: list[dict[str, Any]]) -> None:
+    """Bring the router in line with `desired` (on the event loop; no I/O)."""
+    from litellm.proxy import proxy_server
+    from litellm.types.router import Deployment
+
+    router = proxy_server.llm_router
+    current = {d["model_info"]["id"]: d for d in router.get_model_list() or []}
+    todo = plan(current, desired)
+    for dep in todo.upserts:
+        router.upsert_deployment(Deployment(**dep))
+        log.info("route %s -> %s", dep["model_name"], dep["litellm_params"]["model"])
+    for dep_id, name in zip(todo.deletes, todo.removed_names, strict=True):
+        router.delete_deployment(dep_id)
+        get_runtime().pool.retire(name)
+        log.info("route %s removed (no longer in the registry)", name)
+    if todo.upserts or todo.deletes:
+        # /health and /model_group/info read this snapshot, not the router.
+        proxy_server.llm_model_list = router.get_model_list()
+
+
+async def sync_once(force: bool = False) -> None:
+    runtime = get_runtime()
+    changed = await asyncio.to_thread(runtime.catalog.refresh)
+    if changed or force:
+        apply(await asyncio.to_thread(desired_deployments))
+
+
+class RegistrySync(CustomLogger):
+    """Background registry watcher plus reload-on-miss before routing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._task: asyncio.Task[None] | None = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # imported outside the proxy: nothing to watch
+        self._task = loop.create_task(self._watch(), name="openvino-registry-sync")
+
+    async def _watch(self) -> None:
+        while _router() is None:
+            await asyncio.sleep(0.1)
+        poll = get_runtime().settings.registry_poll_seconds
+        force = True
+        while True:
+            try:
+                await sync_once(force=force)
+                force = False
+            except Exception:
+                log.exception("registry sync failed; retrying")
+            await asyncio.sleep(poll)
+
+    # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
+    async def async_pre_call_hook(
+        self, user_api_key_dict: Any, cache: Any, data: dict[str, Any], call_type: Any
+    ) -> dict[str, Any]:
+        name = data.get("model")
+        router = _router()
+        if isinstance(name, str) and router is not None and name not in router.get_model_names():
+            await sync_once()
+        return data
+
+
+registry_sync = RegistrySync()

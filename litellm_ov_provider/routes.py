@@ -1,0 +1,65 @@
+"""Registry -> LiteLLM router deployments (pure planning; the hook applies it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .registry import ResolvedModel
+
+PROVIDER = "openvino"
+ID_PREFIX = "openvino-registry:"
+
+
+def deployment_id(name: str) -> str:
+    return f"{ID_PREFIX}{name}"
+
+
+def deployment(model: ResolvedModel, device: str, context: int | None) -> dict[str, Any]:
+    """One proxy route for one registry model, with its facts in model_info."""
+    entry = model.entry
+    info: dict[str, Any] = {
+        "id": deployment_id(model.name),
+        "mode": entry.mode,
+        "task": entry.task,
+        "weight_format": entry.weight_format,
+        "device": device,
+        "context_length": context,
+        "path": str(model.path),
+        "litellm_provider": PROVIDER,
+    }
+    if context is not None:
+        info["max_input_tokens"] = context
+        info["max_output_tokens"] = context
+        info["max_tokens"] = context
+    params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
+    if entry.mode == "embedding":
+        params["drop_params"] = True  # the OpenAI SDK always sends encoding_format
+    return {"model_name": model.name, "litellm_params": params, "model_info": info}
+
+
+@dataclass(frozen=True)
+class Plan:
+    upserts: list[dict[str, Any]]
+    deletes: list[str]  # deployment ids
+    removed_names: list[str]
+
+
+def plan(current: dict[str, dict[str, Any]], desired: list[dict[str, Any]]) -> Plan:
+    """Compare our deployments now in the router (id -> deployment) with the desired ones.
+    Deployments whose id lacks our prefix are never touched."""
+    ours = {dep_id: dep for dep_id, dep in current.items() if dep_id.startswith(ID_PREFIX)}
+    wanted = {d["model_info"]["id"]: d for d in desired}
+    upserts = [d for dep_id, d in wanted.items() if _differs(ours.get(dep_id), d)]
+    deletes = sorted(set(ours) - set(wanted))
+    removed = [dep_id.removeprefix(ID_PREFIX) for dep_id in deletes]
+    return Plan(upserts=upserts, deletes=deletes, removed_names=removed)
+
+
+def _differs(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:
+    if have is None:
+        return True
+    have_info = have.get("model_info") or {}
+    return have.get("model_name") != want["model_name"] or any(
+        have_info.get(k) != v for k, v in want["model_info"].items()
+    )

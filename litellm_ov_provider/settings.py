@@ -1,0 +1,48 @@
+"""Node settings, read from the environment (the spec's OV_* variables)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_REGISTRY = Path("~/models/converted_models/registry.json")
+
+
+class Settings(BaseSettings):
+    """Everything the node reads from its environment, validated once."""
+
+    model_config = SettingsConfigDict(env_prefix="OV_", extra="ignore")
+
+    registry_path: Path = DEFAULT_REGISTRY
+    models_root: Path | None = Field(
+        default=None,
+        description="Registry model paths must resolve under this directory "
+        "(default: the registry folder's parent, i.e. ~/models).",
+    )
+    model_path: Path | None = Field(default=None, description="Fallback model (spec).")
+    device: str = "GPU"
+    log_level: str = "INFO"
+    registry_poll_seconds: float = Field(default=1.0, gt=0)
+    kv_cache_gb: float = Field(default=0.0, ge=0, description="0 grows the KV cache on demand")
+    inference_threads: int = Field(default=0, ge=0, description="0 lets OpenVINO decide")
+    load_timeout_seconds: float = Field(default=600.0, gt=0)
+
+    @field_validator("registry_path", "models_root", "model_path", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser().absolute() if value is not None else None
+
+    @property
+    def root(self) -> Path:
+        """The directory every registry model path must resolve under."""
+        root = self.models_root or self.registry_path.parent.parent
+        return root.resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use (not at import)."""
+    return Settings()
