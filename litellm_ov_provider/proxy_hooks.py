@@ -59,11 +59,19 @@ def apply(desired: list[dict[str, Any]]) -> None:
         proxy_server.llm_model_list = router.get_model_list()
 
 
+_sync_lock: asyncio.Lock | None = None
+
+
 async def sync_once(force: bool = False) -> None:
-    runtime = get_runtime()
-    changed = await asyncio.to_thread(runtime.catalog.refresh)
-    if changed or force:
-        apply(await asyncio.to_thread(desired_deployments))
+    """Re-read the registry and apply it; one sync at a time, so a request that
+    missed its route never races the watcher that is already adding it."""
+    global _sync_lock
+    _sync_lock = _sync_lock or asyncio.Lock()
+    async with _sync_lock:
+        runtime = get_runtime()
+        changed = await asyncio.to_thread(runtime.catalog.refresh)
+        if changed or force:
+            apply(await asyncio.to_thread(desired_deployments))
 
 
 class RegistrySync(CustomLogger):
@@ -98,7 +106,7 @@ class RegistrySync(CustomLogger):
         name = data.get("model")
         router = _router()
         if isinstance(name, str) and router is not None and name not in router.get_model_names():
-            await sync_once()
+            await sync_once(force=True)
         return data
 
 

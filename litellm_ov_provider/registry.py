@@ -50,6 +50,11 @@ class ModelEntry(BaseModel):
     weight_format: str = "unknown"
     device: str | None = None
     context_length: int | None = Field(default=None, gt=0)
+    generation_defaults: dict[str, float | int | bool] = Field(
+        default_factory=dict,
+        description="The model's own sampling defaults (as in generation_config.json), "
+        "used where a request says nothing",
+    )
 
     @property
     def mode(self) -> str:

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, SchemaError
 
 from .engine.protocol import Sampling
 from .errors import InvalidRequest
-from .messages import to_template_messages
+from .messages import json_instruction, to_template_messages, with_system_text
 from .template_caps import TemplateCaps
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -168,6 +168,7 @@ def sampling(params: dict[str, Any], context: int | None, schema: dict[str, Any]
         stop=_stop(params),
         presence_penalty=_number(params, "presence_penalty", -2.0, 2.0),
         frequency_penalty=_number(params, "frequency_penalty", -2.0, 2.0),
+        repetition_penalty=_number(params, "repetition_penalty", 0.01, 10.0),
         json_schema=json.dumps(schema) if schema is not None else None,
     )
 
@@ -182,13 +183,16 @@ def build_request(
         tools = []
     forced = forced_tools(tools, choice)
     schema: dict[str, Any] | None
+    rendered = to_template_messages(messages, tools or None, caps)
     if forced:
         schemas = [_tool_schema(t) for t in forced]
         schema = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
     else:
         schema = response_schema(params.get("response_format"))
+        if schema is not None:
+            rendered = with_system_text(rendered, json_instruction(schema))
     return EngineRequest(
-        messages=to_template_messages(messages, tools or None, caps),
+        messages=rendered,
         tools=tools if tools and caps.tools else None,
         sampling=sampling(params, context, schema),
         parse_tools=bool(tools) and not forced,

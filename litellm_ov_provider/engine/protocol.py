@@ -20,6 +20,7 @@ class WorkerSpec:
     inference_threads: int = 0
     context_length: int | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    generation_defaults: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Sampling:
     stop: tuple[str, ...] = ()
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
+    repetition_penalty: float | None = None
     json_schema: str | None = None
 
 

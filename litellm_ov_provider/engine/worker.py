@@ -17,6 +17,11 @@ from .detok import IncrementalDetokenizer
 
 log = logging.getLogger("litellm_ov_provider.worker")
 
+GENERATION_DEFAULT_KEYS = frozenset(
+    {"temperature", "top_p", "top_k", "do_sample", "repetition_penalty", "presence_penalty",
+     "frequency_penalty", "no_repeat_ngram_size", "min_p"}
+)
+
 
 @dataclass
 class _Active:
@@ -44,7 +49,10 @@ class Worker:
             props.setdefault("INFERENCE_NUM_THREADS", spec.inference_threads)
         self._pipe = ov_genai.ContinuousBatchingPipeline(spec.path, scheduler, spec.device, props)
         self._tok = self._pipe.get_tokenizer()
-        self._base = self._pipe.get_config()
+        self._defaults = {
+            k: v for k, v in spec.generation_defaults.items() if k in GENERATION_DEFAULT_KEYS
+        }
+        self._base = self._new_config()
         self._ctx = spec.context_length
         self._active: dict[int, _Active] = {}
         self.info = p.WorkerInfo(
@@ -103,7 +111,7 @@ class Worker:
                 f"this model's context window is {ctx} tokens, but {n_prompt + max_tokens} "
                 f"were requested ({n_prompt} in the messages, {max_tokens} in the completion)"
             )
-        c = self._pipe.get_config()
+        c = self._new_config()
         c.max_new_tokens = max_tokens
         if s.temperature is not None:
             c.do_sample = s.temperature > 0
@@ -121,11 +129,20 @@ class Worker:
             c.presence_penalty = s.presence_penalty
         if s.frequency_penalty is not None:
             c.frequency_penalty = s.frequency_penalty
+        if s.repetition_penalty is not None:
+            c.repetition_penalty = s.repetition_penalty
         if s.json_schema is not None:
             so = self._g.StructuredOutputConfig()
             so.json_schema = s.json_schema
             c.structured_output_config = so
         return c, max_tokens
+
+    def _new_config(self) -> Any:
+        """The model's generation config with the registry's defaults on top."""
+        config = self._pipe.get_config()
+        for key, value in self._defaults.items():
+            setattr(config, key, value)
+        return config
 
     # ---- stepping ---------------------------------------------------------
     @property
@@ -160,6 +177,9 @@ class Worker:
             if tail:
                 self._send(p.Delta(rid, tail, 0))
             reason = "cancelled" if state.cancelled else state.reason
+            if state.cancelled:
+                log.info("model %s: request %d cancelled after %d generated tokens",
+                         self._spec.name, rid, state.detok.count)
             if status == self._g.GenerationStatus.IGNORED:
                 self._send(p.Failed(rid, 503, "the engine could not schedule this request"))
             else:

@@ -1,0 +1,54 @@
+# litellm-ov: `make run` starts the front door, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 4000
+HOST ?= 0.0.0.0
+KEY_FILE ?= $(HOME)/.config/litellm-ov/master_key
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
+
+.PHONY: run test install install-dev lint typecheck bench lock clean
+
+$(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-base
+	$(PIP) -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.stamp-base
+install-dev: $(VENV)/.stamp-dev
+
+## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
+run: install
+	@$(BIN)/python -m litellm_ov_provider.bootstrap \
+		$(if $(LITELLM_MASTER_KEY),--skip-key,--key-file $(KEY_FILE))
+	@export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$(cat $(KEY_FILE))}" \
+		LITELLM_LOCAL_MODEL_COST_MAP=True; \
+	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
+	exec $(BIN)/litellm --config config/litellm.yaml --host $(HOST) --port $(PORT) --num_workers 1
+
+## test: set up and run the whole suite (unit, engine, real proxy end to end)
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+## bench: throughput and event-loop figures, side by side in one run
+bench: install-dev
+	$(BIN)/python bench/concurrency.py
+
+lock: install-dev
+	{ echo '# Exact versions for every install (pip install -c). Regenerate with `make lock`.'; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^litellm-ov'; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

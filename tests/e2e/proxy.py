@@ -1,0 +1,105 @@
+"""A real LiteLLM proxy process on loopback, with a registry of our own."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from litellm_ov_provider.registry import update_registry
+
+REPO = Path(__file__).resolve().parents[2]
+KEY = "sk-e2e-test-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Proxy:
+    proc: subprocess.Popen[bytes]
+    port: int
+    registry: Path
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {KEY}"},
+                            timeout=120)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def edit_registry(self, mutate: Callable[[dict[str, Any]], None]) -> None:
+        update_registry(self.registry, mutate)
+
+    def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> float:
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if check():
+                return time.monotonic() - start
+            time.sleep(0.1)
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+    def model_ids(self) -> set[str]:
+        with self.http() as client:
+            return {m["id"] for m in client.get("/v1/models").json()["data"]}
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_proxy(root: Path, models: dict[str, dict[str, Any]], env: dict[str, str] | None = None) -> Proxy:
+    registry = root / "converted_models" / "registry.json"
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_text(json.dumps({"version": 1, "models": models}, indent=2))
+    port = free_port()
+    log = root / "proxy.log"
+    full_env = {
+        **os.environ,
+        "LITELLM_MASTER_KEY": KEY,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "OV_REGISTRY_PATH": str(registry),
+        "OV_REGISTRY_POLL_SECONDS": "0.5",
+        "OV_LOG_LEVEL": "INFO",
+        **(env or {}),
+    }
+    litellm = Path(sys.executable).with_name("litellm")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(litellm), "--config", str(REPO / "config" / "litellm.yaml"),
+             "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
+            stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=root,
+        )
+    proxy = Proxy(proc, port, registry, log)
+
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"proxy exited:\n{proxy.log_text()[-3000:]}")
+        try:
+            return httpx.get(f"{proxy.base_url}/health/liveliness", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    proxy.wait_for(up, 90, "the proxy to answer /health/liveliness")
+    proxy.wait_for(lambda: set(models) <= proxy.model_ids(), 15, "registry routes")
+    return proxy

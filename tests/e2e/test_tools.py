@@ -1,0 +1,108 @@
+"""Tool calls and structured output, constrained by OpenVINO GenAI's grammar engine."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import openai
+
+from .conftest import DEFAULT
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+TIME = {"type": "function", "function": {"name": "get_time", "parameters": {
+    "type": "object", "properties": {"tz": {"type": "string"}}, "required": ["tz"]}}}
+ASK = [{"role": "user", "content": "What's the weather in Paris?"}]
+
+
+def _check(call: object, tools: list[dict]) -> None:
+    name = call.function.name  # type: ignore[attr-defined]
+    schema = next(t["function"]["parameters"] for t in tools if t["function"]["name"] == name)
+    jsonschema.validate(json.loads(call.function.arguments), schema)  # type: ignore[attr-defined]
+
+
+def test_required_tool_choice_returns_a_valid_call(client: openai.OpenAI) -> None:
+    r = client.chat.completions.create(model=DEFAULT, messages=ASK, tools=[WEATHER, TIME],
+                                       tool_choice="required")
+    choice = r.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.tool_calls
+    for call in choice.message.tool_calls:
+        assert call.id.startswith("call_") and call.type == "function"
+        _check(call, [WEATHER, TIME])
+
+
+def test_named_tool_choice_streams_a_call_with_stable_index_and_id(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model=DEFAULT, messages=ASK, tools=[WEATHER, TIME], stream=True,
+        tool_choice={"type": "function", "function": {"name": "get_time"}},
+    )
+    deltas, reasons = [], []
+    for chunk in stream:
+        if chunk.choices:
+            deltas += chunk.choices[0].delta.tool_calls or []
+            reasons.append(chunk.choices[0].finish_reason)
+    assert [r for r in reasons if r] == ["tool_calls"]
+    assert {d.index for d in deltas} == {0}
+    ids = {d.id for d in deltas if d.id}
+    assert len(ids) == 1
+    name = "".join(d.function.name or "" for d in deltas if d.function)
+    args = "".join(d.function.arguments or "" for d in deltas if d.function)
+    assert name == "get_time"
+    jsonschema.validate(json.loads(args), TIME["function"]["parameters"])
+
+
+def test_tool_results_in_history_are_accepted(client: openai.OpenAI) -> None:
+    history = [
+        *ASK,
+        {"role": "assistant", "content": None, "tool_calls": [{
+            "id": "call_abc", "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "Paris", "unit": "c"}'}}]},
+        {"role": "tool", "tool_call_id": "call_abc", "content": '{"temperature": 18, "sky": "clear"}'},
+    ]
+    r = client.chat.completions.create(model=DEFAULT, messages=history, tools=[WEATHER],
+                                       temperature=0, max_tokens=40)
+    assert r.choices[0].finish_reason in {"stop", "length", "tool_calls"}
+    assert r.usage and r.usage.prompt_tokens > 150  # the tool prompt and result were rendered
+
+
+def test_auto_tool_choice_answers_with_text_or_a_valid_call(client: openai.OpenAI) -> None:
+    r = client.chat.completions.create(model=DEFAULT, messages=ASK, tools=[WEATHER], max_tokens=60,
+                                       temperature=0)
+    msg = r.choices[0].message
+    if msg.tool_calls:
+        assert r.choices[0].finish_reason == "tool_calls"
+        assert all(c.function.name == "get_weather" for c in msg.tool_calls)
+    else:
+        assert msg.content
+
+
+def test_json_object_response_parses(client: openai.OpenAI) -> None:
+    r = client.chat.completions.create(
+        model=DEFAULT, messages=[{"role": "user", "content": "Describe a cat as JSON."}],
+        response_format={"type": "json_object"}, max_tokens=200,
+    )
+    assert isinstance(json.loads(r.choices[0].message.content or ""), dict)
+
+
+def test_json_schema_response_validates(client: openai.OpenAI) -> None:
+    schema = {"type": "object", "additionalProperties": False, "required": ["name", "age", "tags"],
+              "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0},
+                             "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3}}}
+    stream = client.chat.completions.create(
+        model=DEFAULT, messages=[{"role": "user", "content": "Invent a person."}], stream=True,
+        response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema}},
+        max_tokens=300,
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    jsonschema.validate(json.loads(text), schema)

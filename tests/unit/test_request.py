@@ -1,0 +1,94 @@
+import json
+from typing import Any
+
+import pytest
+
+from litellm_ov_provider.errors import InvalidRequest
+from litellm_ov_provider.request import build_request
+from litellm_ov_provider.template_caps import TemplateCaps
+
+PLAIN = TemplateCaps(tools=False, tool_calls=False, tool_role=False, style="hermes")
+MSGS = [{"role": "user", "content": "hi"}]
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 2048):
+    return build_request(messages, params, PLAIN, context)
+
+
+@pytest.mark.parametrize(
+    ("messages", "params", "fragment"),
+    [
+        ([], {}, "non-empty"),
+        ([{"role": "wizard", "content": "x"}], {}, "unknown role"),
+        ([{"role": "user", "content": 42}], {}, "content must be"),
+        ([{"role": "user", "content": [{"type": "image_url"}]}], {}, "only text"),
+        (MSGS, {"max_tokens": 0}, "max_tokens"),
+        (MSGS, {"max_tokens": 5000}, "context window is 2048"),
+        (MSGS, {"n": 2}, "n > 1"),
+        (MSGS, {"temperature": 3}, "temperature"),
+        (MSGS, {"stop": ["a", "b", "c", "d", "e"]}, "stop"),
+        (MSGS, {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "strng"}}}]},
+         "not a valid JSON schema"),
+        (MSGS, {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "nope"}}},
+         "not in tools"),
+        (MSGS, {"tool_choice": "required"}, "needs tools"),
+        (MSGS, {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": 5}}}},
+         "not a valid JSON schema"),
+        (MSGS, {"response_format": {"type": "yaml"}}, "response_format.type"),
+    ],
+)
+def test_bad_requests_raise_400_with_a_reason(messages: Any, params: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        build(params, messages)
+    assert info.value.status_code == 400
+    assert fragment in info.value.message
+
+
+def test_sampling_params_are_carried_through() -> None:
+    req = build({"max_tokens": 7, "temperature": 0.5, "top_p": 0.9, "seed": 3, "stop": "x",
+                 "presence_penalty": 0.1, "frequency_penalty": -0.2})
+    s = req.sampling
+    assert (s.max_tokens, s.temperature, s.top_p, s.seed, s.stop) == (7, 0.5, 0.9, 3, ("x",))
+    assert (s.presence_penalty, s.frequency_penalty) == (0.1, -0.2)
+    assert s.json_schema is None and not req.parse_tools
+
+
+def test_named_tool_choice_constrains_to_that_tool() -> None:
+    req = build({"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}})
+    schema = json.loads(req.sampling.json_schema or "")
+    assert schema["properties"]["name"] == {"const": "get_weather"}
+    assert schema["properties"]["arguments"] == TOOL["function"]["parameters"]
+    assert req.forced_tool and not req.parse_tools
+
+
+def test_required_with_several_tools_is_any_of() -> None:
+    other = {"type": "function", "function": {"name": "other"}}
+    req = build({"tools": [TOOL, other], "tool_choice": "required"})
+    assert len(json.loads(req.sampling.json_schema or "")["anyOf"]) == 2
+
+
+def test_auto_tools_are_described_in_the_system_prompt_when_the_template_cannot() -> None:
+    req = build({"tools": [TOOL]}, [{"role": "system", "content": "Be brief."}, *MSGS])
+    assert req.parse_tools and req.tools is None
+    assert req.messages[0]["content"].startswith("Be brief.")
+    assert "<tools>" in req.messages[0]["content"] and "get_weather" in req.messages[0]["content"]
+
+
+def test_tool_choice_none_drops_tools() -> None:
+    req = build({"tools": [TOOL], "tool_choice": "none"})
+    assert not req.parse_tools and req.messages == MSGS
+
+
+def test_json_object_and_schema_formats() -> None:
+    assert json.loads(build({"response_format": {"type": "json_object"}}).sampling.json_schema or "") == {
+        "type": "object"}
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    assert json.loads(build({"response_format": fmt}).sampling.json_schema or "") == schema

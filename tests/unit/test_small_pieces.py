@@ -1,0 +1,65 @@
+import struct
+from pathlib import Path
+
+from litellm_ov_provider.device import pick_device
+from litellm_ov_provider.engine.detok import IncrementalDetokenizer
+from litellm_ov_provider.modelinfo import context_length
+from litellm_ov_provider.routes import ID_PREFIX, deployment, plan
+from litellm_ov_provider.registry import ModelEntry, ResolvedModel
+
+
+def test_device_choice() -> None:
+    assert pick_device("GPU", ("CPU",)) == "CPU"
+    assert pick_device("GPU", ("CPU", "GPU.0")) == "GPU"
+    assert pick_device("gpu.1", ("CPU", "GPU.0", "GPU.1")) == "GPU.1"
+    assert pick_device("NPU", ("CPU",)) == "CPU"
+    assert pick_device("AUTO:GPU,CPU", ("CPU",)) == "AUTO:GPU,CPU"
+
+
+def test_detokenizer_holds_incomplete_utf8_and_keeps_spaces() -> None:
+    # A byte-level fake: each id is one byte.
+    def decode(ids: list[int]) -> str:
+        return bytes(ids).decode("utf-8", errors="replace")
+
+    d = IncrementalDetokenizer(decode)
+    euro = "€".encode()
+    out = [d.push(list(b"a ")), d.push([euro[0]]), d.push([euro[1]]), d.push([euro[2]]), d.push(list(b" b"))]
+    assert out == ["a ", "", "", "€", " b"] and d.flush() == "" and d.count == 7
+
+
+def _gguf(path: Path, ctx: int) -> None:
+    def s(text: str) -> bytes:
+        raw = text.encode()
+        return struct.pack("<Q", len(raw)) + raw
+
+    kvs = (
+        s("general.architecture") + struct.pack("<I", 8) + s("llama")
+        + s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + s("a") + s("b")
+        + s("llama.context_length") + struct.pack("<II", 4, ctx)
+    )
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 3) + kvs)
+
+
+def test_context_length_from_gguf_header_and_config(tmp_path: Path) -> None:
+    gguf = tmp_path / "m.gguf"
+    _gguf(gguf, 4096)
+    assert context_length(gguf) == 4096
+    (tmp_path / "ir").mkdir()
+    (tmp_path / "ir" / "config.json").write_text('{"max_position_embeddings": 2048}')
+    assert context_length(tmp_path / "ir") == 2048
+    assert context_length(tmp_path / "missing") is None
+
+
+def _model(name: str) -> ResolvedModel:
+    return ResolvedModel(name, ModelEntry(path="/m"), Path("/m"))
+
+
+def test_route_plan_touches_only_our_deployments() -> None:
+    a, b = deployment(_model("a"), "CPU", 512), deployment(_model("b"), "CPU", None)
+    foreign = {"model_name": "board", "model_info": {"id": "board-1"}}
+    current = {a["model_info"]["id"]: a, f"{ID_PREFIX}gone": {"model_name": "gone", "model_info": {}},
+               "board-1": foreign}
+    todo = plan(current, [a, b])
+    assert [d["model_name"] for d in todo.upserts] == ["b"]
+    assert todo.deletes == [f"{ID_PREFIX}gone"] and todo.removed_names == ["gone"]
+    assert a["model_info"]["max_input_tokens"] == 512 and a["model_info"]["device"] == "CPU"
