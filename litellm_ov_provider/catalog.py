@@ -61,7 +61,9 @@ class Catalog:
                 self._stamp = stamp
                 log.error(
                     "registry %s is unusable, keeping the last good one (%d models): %s",
-                    path, len(self._registry.models), exc.message,
+                    path,
+                    len(self._registry.models),
+                    exc.message,
                 )
                 return False
             registry = self._with_fallback(registry)

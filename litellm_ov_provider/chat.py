@@ -62,7 +62,10 @@ async def complete(
     content, calls = assemble(req, "".join(parts))
     _log_done(name, started, accepted.prompt_tokens, done)
     return completion(
-        name, content, calls, finish_reason(done.reason, calls),
+        name,
+        content,
+        calls,
+        finish_reason(done.reason, calls),
         usage(accepted.prompt_tokens, done.completion_tokens),
     )
 
@@ -84,7 +87,10 @@ async def open_stream(
 
 
 async def _stream(
-    stack: AsyncExitStack, req: EngineRequest, name: str, accepted: p.Accepted,
+    stack: AsyncExitStack,
+    req: EngineRequest,
+    name: str,
+    accepted: p.Accepted,
     events: AsyncIterator[p.Delta | p.Finished],
 ) -> AsyncIterator[GenericStreamingChunk]:
     started = time.monotonic()
@@ -96,7 +102,9 @@ async def _stream(
                     yield chunk
             else:
                 _log_done(name, started, accepted.prompt_tokens, event)
-                for chunk in out.finish(event.reason, usage(accepted.prompt_tokens, event.completion_tokens)):
+                for chunk in out.finish(
+                    event.reason, usage(accepted.prompt_tokens, event.completion_tokens)
+                ):
                     yield chunk
     finally:
         await events.aclose()  # type: ignore[attr-defined]
@@ -106,5 +114,9 @@ async def _stream(
 def _log_done(name: str, started: float, prompt_tokens: int, done: p.Finished) -> None:
     log.info(
         "completion model=%s prompt_tokens=%d completion_tokens=%d finish=%s latency_ms=%.0f",
-        name, prompt_tokens, done.completion_tokens, done.reason, (time.monotonic() - started) * 1000,
+        name,
+        prompt_tokens,
+        done.completion_tokens,
+        done.reason,
+        (time.monotonic() - started) * 1000,
     )

@@ -48,9 +48,13 @@ async def _translated(call: Callable[[], Awaitable[T]]) -> T:
 class OpenVINOLLM(CustomLLM):
     """Serves every chat model of the registry; the model name is the registry name."""
 
-    async def acompletion(  # type: ignore[override]
-        self, model: str, messages: list[Any], *args: Any,
-        optional_params: dict[str, Any], litellm_params: dict[str, Any] | None = None,
+    async def acompletion(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> ModelResponse:
         runtime = get_runtime()
@@ -58,23 +62,29 @@ class OpenVINOLLM(CustomLLM):
             return await _translated(lambda: _probe(model))
         return await _translated(lambda: chat.complete(runtime, model, messages, optional_params))
 
-    async def astreaming(  # type: ignore[override]
-        self, model: str, messages: list[Any], *args: Any,
-        optional_params: dict[str, Any], litellm_params: dict[str, Any] | None = None,
+    async def astreaming(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
         runtime = get_runtime()
-        stream = await _translated(lambda: chat.open_stream(runtime, model, messages, optional_params))
+        stream = await _translated(
+            lambda: chat.open_stream(runtime, model, messages, optional_params)
+        )
         try:
             async for chunk in stream:
                 yield chunk
         except NodeError as exc:
             _raise(exc)
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         raise CustomLLMError(501, "the openvino provider is async-only; use acompletion")
 
-    def streaming(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def streaming(self, *args: Any, **kwargs: Any) -> Any:
         raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
 
 

@@ -38,8 +38,7 @@ def text_of(content: Any, where: str) -> str:
             parts.append(str(part.get("text", "")))
         return "".join(parts)
     raise InvalidRequest(
-        f"{where}: content must be a string or a list of text parts, "
-        f"not {type(content).__name__}",
+        f"{where}: content must be a string or a list of text parts, not {type(content).__name__}",
         param=where,
     )
 
@@ -102,11 +101,17 @@ def to_template_messages(
         elif role == "tool":
             content = text_of(msg.get("content"), where)
             if caps.tool_role:
-                out.append({"role": "tool", "content": content,
-                            "tool_call_id": msg.get("tool_call_id", "")})
+                out.append(
+                    {
+                        "role": "tool",
+                        "content": content,
+                        "tool_call_id": msg.get("tool_call_id", ""),
+                    }
+                )
             else:
-                out.append({"role": "user",
-                            "content": f"<tool_response>\n{content}\n</tool_response>"})
+                out.append(
+                    {"role": "user", "content": f"<tool_response>\n{content}\n</tool_response>"}
+                )
         else:
             role = "system" if role == "developer" else role
             out.append({"role": role, "content": text_of(msg.get("content"), where)})

@@ -12,7 +12,7 @@ _CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "seq_l
 
 
 def model_file_kind(path: Path) -> str:
-    """"gguf" for a GGUF file, "ir" for an OpenVINO IR directory."""
+    """ "gguf" for a GGUF file, "ir" for an OpenVINO IR directory."""
     return "gguf" if path.is_file() and path.suffix.lower() == ".gguf" else "ir"
 
 
@@ -41,8 +41,19 @@ def _context_length_cached(path: Path, _stamp: int) -> int | None:
     return None
 
 
-_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
-                 10: "<Q", 11: "<q", 12: "<d"}
+_GGUF_SCALARS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
 
 

@@ -33,6 +33,10 @@ class LoadedModel:
     in_flight: int = 0
     last_used: float = field(default_factory=time.time)
     retiring: bool = False
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
 
     @property
     def usable(self) -> bool:
@@ -70,11 +74,14 @@ class ModelPool:
     async def lease(self, model: ResolvedModel) -> AsyncIterator[LoadedModel]:
         loaded = await self._ensure(model)
         loaded.in_flight += 1
+        loaded.idle.clear()
         try:
             yield loaded
         finally:
             loaded.in_flight -= 1
             loaded.last_used = time.time()
+            if loaded.in_flight == 0:
+                loaded.idle.set()
 
     async def _ensure(self, model: ResolvedModel) -> LoadedModel:
         current = self._loaded.get(model.name)
@@ -101,7 +108,10 @@ class ModelPool:
         info = engine.wait_ready(self._settings.load_timeout_seconds)
         log.info(
             "loaded model %r on %s in %.2f s (pipeline %.2f s)",
-            model.name, info.device, time.monotonic() - started, info.load_seconds,
+            model.name,
+            info.device,
+            time.monotonic() - started,
+            info.load_seconds,
         )
         return LoadedModel(model, engine, info, TemplateCaps.from_template(info.chat_template))
 
@@ -116,8 +126,7 @@ class ModelPool:
         task.add_done_callback(self._retirees.discard)
 
     async def _close_when_idle(self, loaded: LoadedModel) -> None:
-        while loaded.in_flight > 0 and loaded.engine.alive:
-            await asyncio.sleep(0.2)
+        await loaded.idle.wait()  # never stop an engine with work in flight
         await asyncio.to_thread(loaded.engine.close)
         log.info("unloaded model %r", loaded.model.name)
 

@@ -87,7 +87,7 @@ class RegistrySync(CustomLogger):
         self._task = loop.create_task(self._watch(), name="openvino-registry-sync")
 
     async def _watch(self) -> None:
-        while _router() is None:
+        while _router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
             await asyncio.sleep(0.1)
         poll = get_runtime().settings.registry_poll_seconds
         force = True

@@ -39,7 +39,9 @@ def check_schema(schema: Any, where: str) -> dict[str, Any]:
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        raise InvalidRequest(f"{where} is not a valid JSON schema: {exc.message}", param=where) from exc
+        raise InvalidRequest(
+            f"{where} is not a valid JSON schema: {exc.message}", param=where
+        ) from exc
     return schema
 
 
@@ -52,11 +54,19 @@ def validate_tools(tools: Any) -> list[dict[str, Any]]:
     for i, tool in enumerate(tools):
         where = f"tools[{i}]"
         fn = tool.get("function") if isinstance(tool, dict) else None
-        if not isinstance(tool, dict) or tool.get("type", "function") != "function" or not isinstance(fn, dict):
-            raise InvalidRequest(f'{where} must be {{"type": "function", "function": {{...}}}}', param=where)
+        if (
+            not isinstance(tool, dict)
+            or tool.get("type", "function") != "function"
+            or not isinstance(fn, dict)
+        ):
+            raise InvalidRequest(
+                f'{where} must be {{"type": "function", "function": {{...}}}}', param=where
+            )
         name = fn.get("name")
         if not isinstance(name, str) or not TOOL_NAME_RE.fullmatch(name):
-            raise InvalidRequest(f"{where}.function.name must match {TOOL_NAME_RE.pattern}", param=where)
+            raise InvalidRequest(
+                f"{where}.function.name must match {TOOL_NAME_RE.pattern}", param=where
+            )
         params = check_schema(fn.get("parameters", EMPTY_PARAMS), f"{where}.function.parameters")
         out.append({"type": "function", "function": {**fn, "parameters": params}})
     return out
@@ -89,7 +99,9 @@ def forced_tools(tools: list[dict[str, Any]], choice: Any) -> list[dict[str, Any
         )
     chosen = [t for t in tools if t["function"]["name"] == name]
     if not chosen:
-        raise InvalidRequest(f"tool_choice names {name!r}, which is not in tools", param="tool_choice")
+        raise InvalidRequest(
+            f"tool_choice names {name!r}, which is not in tools", param="tool_choice"
+        )
     return chosen
 
 
@@ -104,10 +116,13 @@ def response_schema(fmt: Any) -> dict[str, Any] | None:
     if kind == "json_schema":
         spec = fmt.get("json_schema")
         if not isinstance(spec, dict) or "schema" not in spec:
-            raise InvalidRequest("response_format.json_schema.schema is required", param="response_format")
+            raise InvalidRequest(
+                "response_format.json_schema.schema is required", param="response_format"
+            )
         return check_schema(spec["schema"], "response_format.json_schema.schema")
     raise InvalidRequest(
-        'response_format.type must be "text", "json_object" or "json_schema"', param="response_format"
+        'response_format.type must be "text", "json_object" or "json_schema"',
+        param="response_format",
     )
 
 
@@ -121,7 +136,9 @@ def _number(params: dict[str, Any], key: str, lo: float, hi: float) -> float | N
 
 
 def _max_tokens(params: dict[str, Any], context: int | None) -> int | None:
-    key = "max_completion_tokens" if params.get("max_completion_tokens") is not None else "max_tokens"
+    key = (
+        "max_completion_tokens" if params.get("max_completion_tokens") is not None else "max_tokens"
+    )
     value = params.get(key)
     if value is None:
         return None
@@ -139,15 +156,23 @@ def _stop(params: dict[str, Any]) -> tuple[str, ...]:
     if stop is None:
         return ()
     items = [stop] if isinstance(stop, str) else stop
-    if not isinstance(items, list) or len(items) > 4 or not all(isinstance(s, str) and s for s in items):
+    if (
+        not isinstance(items, list)
+        or len(items) > 4
+        or not all(isinstance(s, str) and s for s in items)
+    ):
         raise InvalidRequest("stop must be a string or a list of up to 4 strings", param="stop")
     return tuple(items)
 
 
-def sampling(params: dict[str, Any], context: int | None, schema: dict[str, Any] | None) -> Sampling:
+def sampling(
+    params: dict[str, Any], context: int | None, schema: dict[str, Any] | None
+) -> Sampling:
     n = params.get("n")
     if n is not None and n != 1:
-        raise InvalidRequest("n > 1 is not supported by this node; send n separate requests", param="n")
+        raise InvalidRequest(
+            "n > 1 is not supported by this node; send n separate requests", param="n"
+        )
     if params.get("logprobs"):
         raise InvalidRequest("logprobs are not supported by this node yet", param="logprobs")
     seed = params.get("seed")
@@ -169,6 +194,7 @@ def sampling(params: dict[str, Any], context: int | None, schema: dict[str, Any]
         presence_penalty=_number(params, "presence_penalty", -2.0, 2.0),
         frequency_penalty=_number(params, "frequency_penalty", -2.0, 2.0),
         repetition_penalty=_number(params, "repetition_penalty", 0.01, 10.0),
+        ignore_eos=params.get("ignore_eos") is True,
         json_schema=json.dumps(schema) if schema is not None else None,
     )
 

@@ -118,7 +118,7 @@ class StreamAssembler:
 def _chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
     return {
         "text": text,
-        "tool_use": tool_use,  # type: ignore[typeddict-item]
+        "tool_use": tool_use,
         "is_finished": False,
         "finish_reason": "",
         "usage": None,

@@ -7,6 +7,7 @@ blocks in recv()), so the event loop only ever does non-blocking queue puts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import queue
@@ -64,7 +65,9 @@ class EngineClient:
             msg = self._conn.recv()
         except EOFError:
             self.kill()
-            raise ModelUnavailable(f"model {self.spec.name!r}: worker exited while loading") from None
+            raise ModelUnavailable(
+                f"model {self.spec.name!r}: worker exited while loading"
+            ) from None
         if isinstance(msg, p.LoadFailed):
             self.kill()
             raise ModelUnavailable(f"model {self.spec.name!r} failed to load: {msg.message}")
@@ -78,10 +81,8 @@ class EngineClient:
         """Ask the worker to exit, then make sure it did."""
         self._closing = True
         self._outbox.put(p.Shutdown())
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
         self.kill()
 
     def kill(self) -> None:
@@ -174,5 +175,9 @@ class EngineClient:
 
 def _as_error(event: object) -> NodeError:
     if isinstance(event, p.Failed):
-        return InvalidRequest(event.message) if event.status == 400 else ModelUnavailable(event.message)
+        return (
+            InvalidRequest(event.message)
+            if event.status == 400
+            else ModelUnavailable(event.message)
+        )
     return ModelUnavailable(f"unexpected engine event {type(event).__name__}")

@@ -47,6 +47,7 @@ class Sampling:
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     repetition_penalty: float | None = None
+    ignore_eos: bool = False
     json_schema: str | None = None
 
 

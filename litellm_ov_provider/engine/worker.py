@@ -18,8 +18,17 @@ from .detok import IncrementalDetokenizer
 log = logging.getLogger("litellm_ov_provider.worker")
 
 GENERATION_DEFAULT_KEYS = frozenset(
-    {"temperature", "top_p", "top_k", "do_sample", "repetition_penalty", "presence_penalty",
-     "frequency_penalty", "no_repeat_ngram_size", "min_p"}
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "do_sample",
+        "repetition_penalty",
+        "presence_penalty",
+        "frequency_penalty",
+        "no_repeat_ngram_size",
+        "min_p",
+    }
 )
 
 
@@ -131,6 +140,8 @@ class Worker:
             c.frequency_penalty = s.frequency_penalty
         if s.repetition_penalty is not None:
             c.repetition_penalty = s.repetition_penalty
+        if s.ignore_eos:
+            c.ignore_eos = True
         if s.json_schema is not None:
             so = self._g.StructuredOutputConfig()
             so.json_schema = s.json_schema
@@ -178,8 +189,12 @@ class Worker:
                 self._send(p.Delta(rid, tail, 0))
             reason = "cancelled" if state.cancelled else state.reason
             if state.cancelled:
-                log.info("model %s: request %d cancelled after %d generated tokens",
-                         self._spec.name, rid, state.detok.count)
+                log.info(
+                    "model %s: request %d cancelled after %d generated tokens",
+                    self._spec.name,
+                    rid,
+                    state.detok.count,
+                )
             if status == self._g.GenerationStatus.IGNORED:
                 self._send(p.Failed(rid, 503, "the engine could not schedule this request"))
             else:

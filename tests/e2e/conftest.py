@@ -16,7 +16,9 @@ TINY_CTX = "smollm2-tiny-context"
 
 
 def place_model(gguf: Path, root: Path, name: str) -> str:
-    target = root / "converted_models" / name / "task-text-generation-with-past__wf-q4_1" / gguf.name
+    target = (
+        root / "converted_models" / name / "task-text-generation-with-past__wf-q4_1" / gguf.name
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         try:
@@ -52,4 +54,6 @@ def client(proxy: Proxy) -> openai.OpenAI:
 
 @pytest.fixture(scope="session")
 def aclient(proxy: Proxy) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120)
+    return openai.AsyncOpenAI(
+        base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
+    )

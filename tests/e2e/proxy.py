@@ -39,8 +39,9 @@ class Proxy:
         return f"http://127.0.0.1:{self.port}"
 
     def http(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {KEY}"},
-                            timeout=120)
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=120
+        )
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -68,7 +69,9 @@ class Proxy:
             self.proc.kill()
 
 
-def start_proxy(root: Path, models: dict[str, dict[str, Any]], env: dict[str, str] | None = None) -> Proxy:
+def start_proxy(
+    root: Path, models: dict[str, dict[str, Any]], env: dict[str, str] | None = None
+) -> Proxy:
     registry = root / "converted_models" / "registry.json"
     registry.parent.mkdir(parents=True, exist_ok=True)
     registry.write_text(json.dumps({"version": 1, "models": models}, indent=2))
@@ -86,9 +89,21 @@ def start_proxy(root: Path, models: dict[str, dict[str, Any]], env: dict[str, st
     litellm = Path(sys.executable).with_name("litellm")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(litellm), "--config", str(REPO / "config" / "litellm.yaml"),
-             "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=root,
+            [
+                str(litellm),
+                "--config",
+                str(REPO / "config" / "litellm.yaml"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--num_workers",
+                "1",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=root,
         )
     proxy = Proxy(proc, port, registry, log)
 

@@ -19,7 +19,10 @@ def test_answers_paris_with_real_usage(client: openai.OpenAI) -> None:
 def test_streams_token_by_token_with_real_usage(client: openai.OpenAI) -> None:
     unary = client.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0)
     stream = client.chat.completions.create(
-        model=DEFAULT, messages=PARIS, temperature=0, stream=True,
+        model=DEFAULT,
+        messages=PARIS,
+        temperature=0,
+        stream=True,
         stream_options={"include_usage": True},
     )
     pieces, reasons, usage = [], [], None
@@ -35,12 +38,15 @@ def test_streams_token_by_token_with_real_usage(client: openai.OpenAI) -> None:
     assert [r for r in reasons if r] == ["stop"]
     assert usage is not None and unary.usage is not None
     assert (usage.prompt_tokens, usage.completion_tokens) == (
-        unary.usage.prompt_tokens, unary.usage.completion_tokens)
+        unary.usage.prompt_tokens,
+        unary.usage.completion_tokens,
+    )
 
 
 def test_max_tokens_gives_length(client: openai.OpenAI) -> None:
     r = client.chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": "Tell me a long story about a dragon."}],
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "Tell me a long story about a dragon."}],
         max_tokens=12,
     )
     assert r.choices[0].finish_reason == "length" and r.usage and r.usage.completion_tokens == 12
@@ -50,7 +56,9 @@ def test_stop_sequence_ends_the_answer_early(client: openai.OpenAI) -> None:
     full = client.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0)
     text = full.choices[0].message.content or ""
     assert " is " in text
-    cut = client.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0, stop=[" is "])
+    cut = client.chat.completions.create(
+        model=DEFAULT, messages=PARIS, temperature=0, stop=[" is "]
+    )
     assert cut.choices[0].message.content == text.split(" is ")[0]
     assert cut.choices[0].finish_reason == "stop"
 
@@ -59,8 +67,9 @@ def test_seed_makes_sampling_repeatable(client: openai.OpenAI) -> None:
     story = [{"role": "user", "content": "Write one sentence about the sea."}]
 
     def sample(seed: int) -> str:
-        r = client.chat.completions.create(model=DEFAULT, messages=story, temperature=1.0,
-                                           top_p=0.95, seed=seed, max_tokens=30)
+        r = client.chat.completions.create(
+            model=DEFAULT, messages=story, temperature=1.0, top_p=0.95, seed=seed, max_tokens=30
+        )
         return r.choices[0].message.content or ""
 
     first = sample(11)
@@ -70,22 +79,39 @@ def test_seed_makes_sampling_repeatable(client: openai.OpenAI) -> None:
 
 def test_penalties_change_repetitive_output(client: openai.OpenAI) -> None:
     msgs = [{"role": "user", "content": "Repeat the word cat many times."}]
-    base = client.chat.completions.create(model=DEFAULT, messages=msgs, temperature=0, max_tokens=40)
-    penalised = client.chat.completions.create(model=DEFAULT, messages=msgs, temperature=0, max_tokens=40,
-                                               presence_penalty=2.0, frequency_penalty=2.0)
+    base = client.chat.completions.create(
+        model=DEFAULT, messages=msgs, temperature=0, max_tokens=40
+    )
+    penalised = client.chat.completions.create(
+        model=DEFAULT,
+        messages=msgs,
+        temperature=0,
+        max_tokens=40,
+        presence_penalty=2.0,
+        frequency_penalty=2.0,
+    )
     assert base.choices[0].message.content != penalised.choices[0].message.content
 
 
 def test_system_prompt_and_history_go_through_the_template(client: openai.OpenAI) -> None:
-    plain = client.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0, max_tokens=5)
+    plain = client.chat.completions.create(
+        model=DEFAULT, messages=PARIS, temperature=0, max_tokens=5
+    )
     with_system = client.chat.completions.create(
-        model=DEFAULT, temperature=0, max_tokens=5,
+        model=DEFAULT,
+        temperature=0,
+        max_tokens=5,
         messages=[{"role": "system", "content": "You are terse."}, *PARIS],
     )
     multi = client.chat.completions.create(
-        model=DEFAULT, temperature=0, max_tokens=5,
-        messages=[*PARIS, {"role": "assistant", "content": "Paris."},
-                  {"role": "user", "content": "And of Italy?"}],
+        model=DEFAULT,
+        temperature=0,
+        max_tokens=5,
+        messages=[
+            *PARIS,
+            {"role": "assistant", "content": "Paris."},
+            {"role": "user", "content": "And of Italy?"},
+        ],
     )
     assert plain.usage and with_system.usage and multi.usage
     # The template's default system prompt is replaced, not added to.

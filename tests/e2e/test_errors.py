@@ -18,14 +18,32 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown model", {"model": "no-such-model"}, "no-such-model"),
     ("empty messages", {"messages": []}, "non-empty"),
     ("unknown role", {"messages": [{"role": "wizard", "content": "x"}]}, "unknown role"),
-    ("non-string content", {"messages": [{"role": "user", "content": {"a": 1}}]}, "content must be"),
+    (
+        "non-string content",
+        {"messages": [{"role": "user", "content": {"a": 1}}]},
+        "content must be",
+    ),
     ("max_tokens zero", {"max_tokens": 0}, "max_tokens"),
     ("max_tokens past context", {"model": TINY_CTX, "max_tokens": 500}, "context window is 96"),
     ("bad tool schema", {"tools": [BAD_SCHEMA_TOOL]}, "not a valid JSON schema"),
-    ("tool_choice not in tools", {"tools": [TOOL], "tool_choice": {"type": "function",
-                                                                  "function": {"name": "g"}}}, "'g'"),
-    ("invalid json_schema", {"response_format": {"type": "json_schema", "json_schema": {
-        "name": "x", "schema": {"type": "object", "properties": {"a": {"type": 7}}}}}}, "JSON schema"),
+    (
+        "tool_choice not in tools",
+        {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "g"}}},
+        "'g'",
+    ),
+    (
+        "invalid json_schema",
+        {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "x",
+                    "schema": {"type": "object", "properties": {"a": {"type": 7}}},
+                },
+            }
+        },
+        "JSON schema",
+    ),
     ("n > 1", {"n": 2}, "n > 1"),
 ]
 
@@ -55,8 +73,11 @@ def test_prompt_longer_than_context_names_token_counts(client: openai.OpenAI) ->
 
 def test_body_that_is_not_json(proxy: Proxy) -> None:
     with proxy.http() as http:
-        r = http.post("/v1/chat/completions", content=b"{not json",
-                      headers={"Content-Type": "application/json"})
+        r = http.post(
+            "/v1/chat/completions",
+            content=b"{not json",
+            headers={"Content-Type": "application/json"},
+        )
     assert r.status_code == 400 and "error" in r.json()
 
 

@@ -32,8 +32,11 @@ def test_model_added_while_running_is_callable_within_5s(
     name = "hot-added-model"
 
     def add(d: dict[str, Any]) -> None:
-        d["models"][name] = {"path": model_file, "task": "text-generation-with-past",
-                             "weight_format": "q4_1"}
+        d["models"][name] = {
+            "path": model_file,
+            "task": "text-generation-with-past",
+            "weight_format": "q4_1",
+        }
 
     proxy.edit_registry(add)
     start = time.monotonic()
@@ -49,11 +52,15 @@ def test_model_added_while_running_is_callable_within_5s(
     assert 400 <= info.value.status_code < 500 and name in str(info.value.body)
 
 
-def test_model_added_while_running_is_listed_without_any_request(proxy: Proxy, model_file: str) -> None:
+def test_model_added_while_running_is_listed_without_any_request(
+    proxy: Proxy, model_file: str
+) -> None:
     name = "listed-by-watcher"
     proxy.edit_registry(lambda d: d["models"].__setitem__(name, {"path": model_file}))
     try:
-        assert proxy.wait_for(lambda: name in proxy.model_ids(), 5, "the watcher to add the route") < 5
+        assert (
+            proxy.wait_for(lambda: name in proxy.model_ids(), 5, "the watcher to add the route") < 5
+        )
     finally:
         proxy.edit_registry(lambda d: d["models"].pop(name))
         proxy.wait_for(lambda: name not in proxy.model_ids(), 5, "cleanup")
@@ -63,7 +70,9 @@ def test_corrupt_registry_keeps_the_last_good_one(proxy: Proxy, client: openai.O
     good = proxy.registry.read_text()
     try:
         proxy.registry.write_text(good[: len(good) // 2])  # half-written
-        proxy.wait_for(lambda: "keeping the last good one" in proxy.log_text(), 5, "the log to say why")
+        proxy.wait_for(
+            lambda: "keeping the last good one" in proxy.log_text(), 5, "the log to say why"
+        )
         assert DEFAULT in proxy.model_ids()
         r = client.chat.completions.create(model=DEFAULT, messages=HI, max_tokens=4)
         assert r.choices[0].message.content is not None

@@ -17,7 +17,12 @@ STORY = [{"role": "user", "content": "Tell me a long story about a dragon and a 
 
 async def _stream_tokens(aclient: openai.AsyncOpenAI, seed: int) -> int:
     stream = await aclient.chat.completions.create(
-        model=DEFAULT, messages=STORY, max_tokens=64, temperature=0.8, seed=seed, stream=True,
+        model=DEFAULT,
+        messages=STORY,
+        max_tokens=64,
+        temperature=0.8,
+        seed=seed,
+        stream=True,
         stream_options={"include_usage": True},
     )
     usage = None
@@ -51,11 +56,17 @@ async def test_eight_concurrent_streams_complete_and_the_loop_stays_free(
     assert max(lags) < 2.0, lags
 
 
-async def test_disconnect_stops_generation_in_the_engine(proxy: Proxy, aclient: openai.AsyncOpenAI) -> None:
+async def test_disconnect_stops_generation_in_the_engine(
+    proxy: Proxy, aclient: openai.AsyncOpenAI
+) -> None:
     marker = "Write an extremely long essay about the history of bridges."
     stream = await aclient.chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": marker}], max_tokens=2000,
-        stream=True, temperature=0.7, seed=5,
+        model=DEFAULT,
+        messages=[{"role": "user", "content": marker}],
+        max_tokens=2000,
+        stream=True,
+        temperature=0.7,
+        seed=5,
     )
     received = 0
     async for chunk in stream:
@@ -66,9 +77,13 @@ async def test_disconnect_stops_generation_in_the_engine(proxy: Proxy, aclient: 
     await stream.close()
 
     def cancelled() -> list[int]:
-        return [int(n) for n in re.findall(
-            r"model smollm2-135m-instruct: request \d+ cancelled after (\d+) generated tokens",
-            proxy.log_text())]
+        return [
+            int(n)
+            for n in re.findall(
+                r"model smollm2-135m-instruct: request \d+ cancelled after (\d+) generated tokens",
+                proxy.log_text(),
+            )
+        ]
 
     proxy.wait_for(lambda: bool(cancelled()), 10, "the engine to log the cancelled request")
     assert max(cancelled()) < 400
@@ -80,9 +95,12 @@ async def test_model_loads_once_under_concurrent_first_requests(
     name = "concurrent-first-load"
     proxy.edit_registry(lambda d: d["models"].__setitem__(name, {"path": model_file}))
     try:
-        results = await asyncio.gather(*[
-            aclient.chat.completions.create(model=name, messages=STORY, max_tokens=4) for _ in range(4)
-        ])
+        results = await asyncio.gather(
+            *[
+                aclient.chat.completions.create(model=name, messages=STORY, max_tokens=4)
+                for _ in range(4)
+            ]
+        )
         assert all(r.choices[0].message.content is not None for r in results)
         log = proxy.log_text()
         assert log.count(f"loading model '{name}'") == 1

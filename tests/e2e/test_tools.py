@@ -16,13 +16,25 @@ WEATHER = {
         "description": "Get the current weather for a city",
         "parameters": {
             "type": "object",
-            "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}},
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"type": "string", "enum": ["c", "f"]},
+            },
             "required": ["city", "unit"],
         },
     },
 }
-TIME = {"type": "function", "function": {"name": "get_time", "parameters": {
-    "type": "object", "properties": {"tz": {"type": "string"}}, "required": ["tz"]}}}
+TIME = {
+    "type": "function",
+    "function": {
+        "name": "get_time",
+        "parameters": {
+            "type": "object",
+            "properties": {"tz": {"type": "string"}},
+            "required": ["tz"],
+        },
+    },
+}
 ASK = [{"role": "user", "content": "What's the weather in Paris?"}]
 
 
@@ -33,8 +45,9 @@ def _check(call: object, tools: list[dict]) -> None:
 
 
 def test_required_tool_choice_returns_a_valid_call(client: openai.OpenAI) -> None:
-    r = client.chat.completions.create(model=DEFAULT, messages=ASK, tools=[WEATHER, TIME],
-                                       tool_choice="required")
+    r = client.chat.completions.create(
+        model=DEFAULT, messages=ASK, tools=[WEATHER, TIME], tool_choice="required"
+    )
     choice = r.choices[0]
     assert choice.finish_reason == "tool_calls" and choice.message.tool_calls
     for call in choice.message.tool_calls:
@@ -44,7 +57,10 @@ def test_required_tool_choice_returns_a_valid_call(client: openai.OpenAI) -> Non
 
 def test_named_tool_choice_streams_a_call_with_stable_index_and_id(client: openai.OpenAI) -> None:
     stream = client.chat.completions.create(
-        model=DEFAULT, messages=ASK, tools=[WEATHER, TIME], stream=True,
+        model=DEFAULT,
+        messages=ASK,
+        tools=[WEATHER, TIME],
+        stream=True,
         tool_choice={"type": "function", "function": {"name": "get_time"}},
     )
     deltas, reasons = [], []
@@ -65,20 +81,37 @@ def test_named_tool_choice_streams_a_call_with_stable_index_and_id(client: opena
 def test_tool_results_in_history_are_accepted(client: openai.OpenAI) -> None:
     history = [
         *ASK,
-        {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "call_abc", "type": "function",
-            "function": {"name": "get_weather", "arguments": '{"city": "Paris", "unit": "c"}'}}]},
-        {"role": "tool", "tool_call_id": "call_abc", "content": '{"temperature": 18, "sky": "clear"}'},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_abc",
+                    "type": "function",
+                    "function": {
+                        "name": "get_weather",
+                        "arguments": '{"city": "Paris", "unit": "c"}',
+                    },
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_abc",
+            "content": '{"temperature": 18, "sky": "clear"}',
+        },
     ]
-    r = client.chat.completions.create(model=DEFAULT, messages=history, tools=[WEATHER],
-                                       temperature=0, max_tokens=40)
+    r = client.chat.completions.create(
+        model=DEFAULT, messages=history, tools=[WEATHER], temperature=0, max_tokens=40
+    )
     assert r.choices[0].finish_reason in {"stop", "length", "tool_calls"}
     assert r.usage and r.usage.prompt_tokens > 150  # the tool prompt and result were rendered
 
 
 def test_auto_tool_choice_answers_with_text_or_a_valid_call(client: openai.OpenAI) -> None:
-    r = client.chat.completions.create(model=DEFAULT, messages=ASK, tools=[WEATHER], max_tokens=60,
-                                       temperature=0)
+    r = client.chat.completions.create(
+        model=DEFAULT, messages=ASK, tools=[WEATHER], max_tokens=60, temperature=0
+    )
     msg = r.choices[0].message
     if msg.tool_calls:
         assert r.choices[0].finish_reason == "tool_calls"
@@ -89,19 +122,33 @@ def test_auto_tool_choice_answers_with_text_or_a_valid_call(client: openai.OpenA
 
 def test_json_object_response_parses(client: openai.OpenAI) -> None:
     r = client.chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": "Describe a cat as JSON."}],
-        response_format={"type": "json_object"}, max_tokens=200,
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "Describe a cat as JSON."}],
+        response_format={"type": "json_object"},
+        max_tokens=200,
     )
     assert isinstance(json.loads(r.choices[0].message.content or ""), dict)
 
 
 def test_json_schema_response_validates(client: openai.OpenAI) -> None:
-    schema = {"type": "object", "additionalProperties": False, "required": ["name", "age", "tags"],
-              "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0},
-                             "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3}}}
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "age", "tags"],
+        "properties": {
+            "name": {"type": "string"},
+            "age": {"type": "integer", "minimum": 0},
+            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+        },
+    }
     stream = client.chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": "Invent a person."}], stream=True,
-        response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema}},
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "Invent a person."}],
+        stream=True,
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "person", "schema": schema},
+        },
         max_tokens=300,
     )
     text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)

@@ -32,6 +32,9 @@ def test_tool_aware_template_gets_structured_calls() -> None:
 def test_caps_are_read_from_template_text() -> None:
     smol = "{% for message in messages %}{{'<|im_start|>' + message['role']}}{% endfor %}"
     assert TemplateCaps.from_template(smol) == PLAIN
-    qwen = "{%- if tools %}{{ tool_call.name }}{% if message.tool_calls %}{% elif message.role == \"tool\" %}"
+    qwen = (
+        "{%- if tools %}{{ tool_call.name }}{% if message.tool_calls %}"
+        '{% elif message.role == "tool" %}'
+    )
     caps = TemplateCaps.from_template(qwen)
     assert caps.tools and caps.tool_calls and caps.tool_role

@@ -28,11 +28,16 @@ def test_bad_names_are_refused(name: str) -> None:
 
 
 def test_entries_outside_root_or_badly_named_are_rejected_not_fatal(tree: Path) -> None:
-    text = json.dumps({"version": 1, "models": {
-        "good": {"path": "m1", "task": "feature-extraction"},
-        "escape": {"path": "../../etc"},
-        "bad/name": {"path": "m1"},
-    }})
+    text = json.dumps(
+        {
+            "version": 1,
+            "models": {
+                "good": {"path": "m1", "task": "feature-extraction"},
+                "escape": {"path": "../../etc"},
+                "bad/name": {"path": "m1"},
+            },
+        }
+    )
     reg = parse_registry(text, tree, tree.parent)
     assert set(reg.models) == {"good"} and set(reg.rejected) == {"escape", "bad/name"}
     assert reg.models["good"].path == tree / "m1" and reg.models["good"].entry.mode == "embedding"
@@ -49,7 +54,11 @@ def test_update_keeps_unknown_keys(tree: Path) -> None:
     write(path, {"version": 1, "owner": "ops", "models": {"m": {"path": "m1", "note": "keep me"}}})
     update_registry(path, lambda d: d["models"].__setitem__("n", {"path": "m1"}))
     data = json.loads(path.read_text())
-    assert data["owner"] == "ops" and data["models"]["m"]["note"] == "keep me" and "n" in data["models"]
+    assert (
+        data["owner"] == "ops"
+        and data["models"]["m"]["note"] == "keep me"
+        and "n" in data["models"]
+    )
 
 
 def test_update_refuses_to_rewrite_a_corrupt_file(tree: Path) -> None:

@@ -34,17 +34,37 @@ def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 20
         (MSGS, {"n": 2}, "n > 1"),
         (MSGS, {"temperature": 3}, "temperature"),
         (MSGS, {"stop": ["a", "b", "c", "d", "e"]}, "stop"),
-        (MSGS, {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "strng"}}}]},
-         "not a valid JSON schema"),
-        (MSGS, {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "nope"}}},
-         "not in tools"),
+        (
+            MSGS,
+            {
+                "tools": [
+                    {"type": "function", "function": {"name": "f", "parameters": {"type": "strng"}}}
+                ]
+            },
+            "not a valid JSON schema",
+        ),
+        (
+            MSGS,
+            {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "nope"}}},
+            "not in tools",
+        ),
         (MSGS, {"tool_choice": "required"}, "needs tools"),
-        (MSGS, {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": 5}}}},
-         "not a valid JSON schema"),
+        (
+            MSGS,
+            {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "x", "schema": {"type": 5}},
+                }
+            },
+            "not a valid JSON schema",
+        ),
         (MSGS, {"response_format": {"type": "yaml"}}, "response_format.type"),
     ],
 )
-def test_bad_requests_raise_400_with_a_reason(messages: Any, params: dict[str, Any], fragment: str) -> None:
+def test_bad_requests_raise_400_with_a_reason(
+    messages: Any, params: dict[str, Any], fragment: str
+) -> None:
     with pytest.raises(InvalidRequest) as info:
         build(params, messages)
     assert info.value.status_code == 400
@@ -52,8 +72,17 @@ def test_bad_requests_raise_400_with_a_reason(messages: Any, params: dict[str, A
 
 
 def test_sampling_params_are_carried_through() -> None:
-    req = build({"max_tokens": 7, "temperature": 0.5, "top_p": 0.9, "seed": 3, "stop": "x",
-                 "presence_penalty": 0.1, "frequency_penalty": -0.2})
+    req = build(
+        {
+            "max_tokens": 7,
+            "temperature": 0.5,
+            "top_p": 0.9,
+            "seed": 3,
+            "stop": "x",
+            "presence_penalty": 0.1,
+            "frequency_penalty": -0.2,
+        }
+    )
     s = req.sampling
     assert (s.max_tokens, s.temperature, s.top_p, s.seed, s.stop) == (7, 0.5, 0.9, 3, ("x",))
     assert (s.presence_penalty, s.frequency_penalty) == (0.1, -0.2)
@@ -61,7 +90,9 @@ def test_sampling_params_are_carried_through() -> None:
 
 
 def test_named_tool_choice_constrains_to_that_tool() -> None:
-    req = build({"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}})
+    req = build(
+        {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}
+    )
     schema = json.loads(req.sampling.json_schema or "")
     assert schema["properties"]["name"] == {"const": "get_weather"}
     assert schema["properties"]["arguments"] == TOOL["function"]["parameters"]
@@ -87,8 +118,9 @@ def test_tool_choice_none_drops_tools() -> None:
 
 
 def test_json_object_and_schema_formats() -> None:
-    assert json.loads(build({"response_format": {"type": "json_object"}}).sampling.json_schema or "") == {
-        "type": "object"}
+    assert json.loads(
+        build({"response_format": {"type": "json_object"}}).sampling.json_schema or ""
+    ) == {"type": "object"}
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
     assert json.loads(build({"response_format": fmt}).sampling.json_schema or "") == schema

@@ -1,11 +1,12 @@
-from litellm_ov_provider.request import EngineRequest
 from litellm_ov_provider.engine.protocol import Sampling
+from litellm_ov_provider.request import EngineRequest
 from litellm_ov_provider.responses import StreamAssembler, usage
 
 
 def req(parse_tools: bool = False, forced: bool = False) -> EngineRequest:
-    return EngineRequest(messages=[], tools=None, sampling=Sampling(), parse_tools=parse_tools,
-                         forced_tool=forced)
+    return EngineRequest(
+        messages=[], tools=None, sampling=Sampling(), parse_tools=parse_tools, forced_tool=forced
+    )
 
 
 def test_last_chunk_carries_text_finish_and_usage() -> None:
@@ -24,7 +25,9 @@ def test_tool_call_chunk_is_final_with_tool_calls_reason() -> None:
         chunks += out.feed(piece)
     chunks += out.finish("stop", usage(1, 1))
     assert chunks[0]["text"].strip() == "Sure."
-    assert chunks[-1]["tool_use"]["function"]["name"] == "f" and chunks[-1]["tool_use"]["index"] == 0
+    assert (
+        chunks[-1]["tool_use"]["function"]["name"] == "f" and chunks[-1]["tool_use"]["index"] == 0
+    )
     assert chunks[-1]["finish_reason"] == "tool_calls"
 
 
@@ -32,7 +35,10 @@ def test_forced_call_is_emitted_once_at_the_end() -> None:
     out = StreamAssembler(req(forced=True))
     assert out.feed('{"name": "f", ') == [] and out.feed('"arguments": {"a": 1}}') == []
     (last,) = out.finish("stop", usage(1, 1))
-    assert last["tool_use"]["function"]["arguments"] == '{"a": 1}' and last["finish_reason"] == "tool_calls"
+    assert (
+        last["tool_use"]["function"]["arguments"] == '{"a": 1}'
+        and last["finish_reason"] == "tool_calls"
+    )
 
 
 def test_length_reason_survives() -> None:

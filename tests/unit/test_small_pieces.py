@@ -4,8 +4,8 @@ from pathlib import Path
 from litellm_ov_provider.device import pick_device
 from litellm_ov_provider.engine.detok import IncrementalDetokenizer
 from litellm_ov_provider.modelinfo import context_length
-from litellm_ov_provider.routes import ID_PREFIX, deployment, plan
 from litellm_ov_provider.registry import ModelEntry, ResolvedModel
+from litellm_ov_provider.routes import ID_PREFIX, deployment, plan
 
 
 def test_device_choice() -> None:
@@ -23,7 +23,13 @@ def test_detokenizer_holds_incomplete_utf8_and_keeps_spaces() -> None:
 
     d = IncrementalDetokenizer(decode)
     euro = "€".encode()
-    out = [d.push(list(b"a ")), d.push([euro[0]]), d.push([euro[1]]), d.push([euro[2]]), d.push(list(b" b"))]
+    out = [
+        d.push(list(b"a ")),
+        d.push([euro[0]]),
+        d.push([euro[1]]),
+        d.push([euro[2]]),
+        d.push(list(b" b")),
+    ]
     assert out == ["a ", "", "", "€", " b"] and d.flush() == "" and d.count == 7
 
 
@@ -33,9 +39,15 @@ def _gguf(path: Path, ctx: int) -> None:
         return struct.pack("<Q", len(raw)) + raw
 
     kvs = (
-        s("general.architecture") + struct.pack("<I", 8) + s("llama")
-        + s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + s("a") + s("b")
-        + s("llama.context_length") + struct.pack("<II", 4, ctx)
+        s("general.architecture")
+        + struct.pack("<I", 8)
+        + s("llama")
+        + s("tokenizer.ggml.tokens")
+        + struct.pack("<IIQ", 9, 8, 2)
+        + s("a")
+        + s("b")
+        + s("llama.context_length")
+        + struct.pack("<II", 4, ctx)
     )
     path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 3) + kvs)
 
@@ -57,8 +69,11 @@ def _model(name: str) -> ResolvedModel:
 def test_route_plan_touches_only_our_deployments() -> None:
     a, b = deployment(_model("a"), "CPU", 512), deployment(_model("b"), "CPU", None)
     foreign = {"model_name": "board", "model_info": {"id": "board-1"}}
-    current = {a["model_info"]["id"]: a, f"{ID_PREFIX}gone": {"model_name": "gone", "model_info": {}},
-               "board-1": foreign}
+    current = {
+        a["model_info"]["id"]: a,
+        f"{ID_PREFIX}gone": {"model_name": "gone", "model_info": {}},
+        "board-1": foreign,
+    }
     todo = plan(current, [a, b])
     assert [d["model_name"] for d in todo.upserts] == ["b"]
     assert todo.deletes == [f"{ID_PREFIX}gone"] and todo.removed_names == ["gone"]

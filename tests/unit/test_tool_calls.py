@@ -10,7 +10,10 @@ from litellm_ov_provider.tool_calls import (
     parse_tool_calls,
 )
 
-HERMES = 'Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'
+HERMES = (
+    "Let me check.\n<tool_call>\n"
+    '{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'
+)
 TWO = (
     '<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
     '<tool_call>{"name": "b", "arguments": {}}</tool_call>'
@@ -21,7 +24,9 @@ LLAMA = '{"name": "get_weather", "parameters": {"city": "Oslo"}}'
 def test_hermes_block_splits_content_and_call() -> None:
     content, calls = parse_tool_calls(HERMES)
     assert content == "Let me check."
-    assert [(c.name, json.loads(c.arguments)) for c in calls] == [("get_weather", {"city": "Paris"})]
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [
+        ("get_weather", {"city": "Paris"})
+    ]
     assert calls[0].id.startswith("call_")
 
 
@@ -58,7 +63,7 @@ def test_forced_output_is_one_call_or_nothing() -> None:
 def _stream(text: str, cuts: list[int]) -> tuple[str, list[tuple[str, str]]]:
     parser = StreamingToolParser()
     pieces, last = [], 0
-    for cut in sorted(set(cuts)) + [len(text)]:
+    for cut in [*sorted(set(cuts)), len(text)]:
         pieces.append(text[last:cut])
         last = cut
     content, calls = [], []
@@ -72,8 +77,10 @@ def _stream(text: str, cuts: list[int]) -> tuple[str, list[tuple[str, str]]]:
     return "".join(content), [(x.name, x.arguments) for x in calls]
 
 
-@given(st.sampled_from([HERMES, TWO, LLAMA, "Just text, no tools <b>bold</b>.", '{"answer": 42}']),
-       st.lists(st.integers(min_value=0, max_value=120), max_size=12))
+@given(
+    st.sampled_from([HERMES, TWO, LLAMA, "Just text, no tools <b>bold</b>.", '{"answer": 42}']),
+    st.lists(st.integers(min_value=0, max_value=120), max_size=12),
+)
 def test_streaming_parser_agrees_with_whole_text_parser(text: str, cuts: list[int]) -> None:
     cuts = [c for c in cuts if c <= len(text)]
     content, calls = _stream(text, cuts)
