@@ -35,8 +35,13 @@ PROMPT = [{"role": "user", "content": "Tell me a long story about a dragon and a
 
 async def stream_once(client: openai.AsyncOpenAI, tokens: int, seed: int) -> int:
     stream = await client.chat.completions.create(
-        model=MODEL, messages=PROMPT, max_tokens=tokens, stream=True, temperature=0.8,
-        seed=seed, stream_options={"include_usage": True},
+        model=MODEL,
+        messages=PROMPT,
+        max_tokens=tokens,
+        stream=True,
+        temperature=0.8,
+        seed=seed,
+        stream_options={"include_usage": True},
         extra_body={"ignore_eos": True},
     )
     used = 0
