@@ -1,0 +1,213 @@
+"""The chat worker: one ContinuousBatchingPipeline, stepped between commands."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from . import protocol as p
+from .detok import IncrementalDetokenizer
+
+log = logging.getLogger("litellm_ov_provider.worker")
+
+GENERATION_DEFAULT_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "do_sample",
+        "repetition_penalty",
+        "presence_penalty",
+        "frequency_penalty",
+        "no_repeat_ngram_size",
+        "min_p",
+    }
+)
+
+
+@dataclass
+class _Active:
+    handle: Any
+    detok: IncrementalDetokenizer
+    reason: str = "stop"
+    cancelled: bool = False
+    structured: bool = False
+
+
+class LLMWorker:
+    def __init__(self, spec: p.WorkerSpec, conn: Connection) -> None:
+        import openvino_genai as ov_genai
+
+        self._g = ov_genai
+        self._conn = conn
+        self._spec = spec
+        started = time.monotonic()
+        scheduler = ov_genai.SchedulerConfig()
+        scheduler.cache_size = int(spec.kv_cache_gb) if spec.kv_cache_gb >= 1 else 0
+        scheduler.enable_prefix_caching = True
+        props: dict[str, Any] = dict(spec.properties)
+        if spec.inference_threads:
+            props.setdefault("INFERENCE_NUM_THREADS", spec.inference_threads)
+        self._pipe = ov_genai.ContinuousBatchingPipeline(spec.path, scheduler, spec.device, props)
+        self._tok = self._pipe.get_tokenizer()
+        self._defaults = {
+            k: v for k, v in spec.generation_defaults.items() if k in GENERATION_DEFAULT_KEYS
+        }
+        self._base = self._new_config()
+        self._ctx = spec.context_length
+        self._active: dict[int, _Active] = {}
+        self.info = p.WorkerInfo(
+            chat_template=self._tok.chat_template,
+            context_length=self._ctx,
+            device=spec.device,
+            load_seconds=time.monotonic() - started,
+            defaults={"temperature": self._base.temperature if self._base.do_sample else 0.0},
+        )
+
+    # ---- command handling -------------------------------------------------
+    def handle(self, msg: object) -> bool:
+        """Apply one command; False means shut down."""
+        if isinstance(msg, p.Submit):
+            self._submit(msg)
+        elif isinstance(msg, p.Cancel):
+            state = self._active.get(msg.rid)
+            if state is not None and not state.cancelled:
+                state.cancelled = True
+                state.handle.stop()
+        elif isinstance(msg, p.Shutdown):
+            return False
+        return True
+
+    def _submit(self, msg: p.Submit) -> None:
+        try:
+            prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
+            ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
+            n_prompt = int(ids.shape[1])
+            config, max_tokens = self._config(msg.sampling, n_prompt)
+        except _Rejected as exc:
+            self._send(p.Failed(msg.rid, 400, str(exc)))
+            return
+        except Exception as exc:  # template or tokenizer errors are the request's fault
+            self._send(p.Failed(msg.rid, 400, f"cannot render the chat template: {exc}"))
+            return
+        handle = self._pipe.add_request(msg.rid, ids, config)
+        self._active[msg.rid] = _Active(
+            handle=handle,
+            detok=IncrementalDetokenizer(self._tok.decode),
+            structured=msg.sampling.json_schema is not None,
+        )
+        self._send(p.Accepted(msg.rid, n_prompt, max_tokens))
+
+    def _config(self, s: p.Sampling, n_prompt: int) -> tuple[Any, int]:
+        ctx = self._ctx
+        if ctx is not None and n_prompt >= ctx:
+            raise _Rejected(
+                f"the prompt is {n_prompt} tokens, but this model's context window is "
+                f"{ctx} tokens; shorten the messages"
+            )
+        room = (ctx - n_prompt) if ctx is not None else 4096
+        max_tokens = s.max_tokens if s.max_tokens is not None else room
+        if ctx is not None and n_prompt + max_tokens > ctx:
+            raise _Rejected(
+                f"this model's context window is {ctx} tokens, but {n_prompt + max_tokens} "
+                f"were requested ({n_prompt} in the messages, {max_tokens} in the completion)"
+            )
+        c = self._new_config()
+        c.max_new_tokens = max_tokens
+        if s.temperature is not None:
+            c.do_sample = s.temperature > 0
+            c.temperature = s.temperature if s.temperature > 0 else 1.0
+        if s.top_p is not None:
+            c.top_p = s.top_p
+        if s.top_k is not None:
+            c.top_k = s.top_k
+        if s.seed is not None:
+            c.rng_seed = s.seed
+        if s.stop:
+            c.stop_strings = set(s.stop)
+            c.include_stop_str_in_output = False
+        if s.presence_penalty is not None:
+            c.presence_penalty = s.presence_penalty
+        if s.frequency_penalty is not None:
+            c.frequency_penalty = s.frequency_penalty
+        if s.repetition_penalty is not None:
+            c.repetition_penalty = s.repetition_penalty
+        if s.ignore_eos:
+            c.ignore_eos = True
+        if s.json_schema is not None:
+            so = self._g.StructuredOutputConfig()
+            so.json_schema = s.json_schema
+            c.structured_output_config = so
+        return c, max_tokens
+
+    def _new_config(self) -> Any:
+        """The model's generation config with the registry's defaults on top."""
+        config = self._pipe.get_config()
+        for key, value in self._defaults.items():
+            setattr(config, key, value)
+        return config
+
+    # ---- stepping ---------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        # Stopped requests still hold KV blocks until the pipeline steps past them.
+        return bool(self._active) or bool(self._pipe.has_non_finished_requests())
+
+    def step(self) -> None:
+        try:
+            self._pipe.step()
+        except Exception as exc:
+            self._fail_all(exc)
+            raise
+        for rid, state in list(self._active.items()):
+            self._drain(rid, state)
+
+    def _drain(self, rid: int, state: _Active) -> None:
+        new_ids: list[int] = []
+        while state.handle.can_read():
+            for out in state.handle.read().values():
+                new_ids.extend(out.generated_ids)
+                reason = out.finish_reason
+                if reason == self._g.GenerationFinishReason.LENGTH:
+                    state.reason = "length"
+        if new_ids and not state.cancelled:
+            text = state.detok.push(new_ids)
+            if text:
+                self._send(p.Delta(rid, text, len(new_ids)))
+        status = state.handle.get_status()
+        if status != self._g.GenerationStatus.RUNNING and not state.handle.can_read():
+            tail = "" if state.cancelled else state.detok.flush()
+            if tail:
+                self._send(p.Delta(rid, tail, 0))
+            reason = "cancelled" if state.cancelled else state.reason
+            if state.cancelled:
+                log.info(
+                    "model %s: request %d cancelled after %d generated tokens",
+                    self._spec.name,
+                    rid,
+                    state.detok.count,
+                )
+            if status == self._g.GenerationStatus.IGNORED:
+                self._send(p.Failed(rid, 503, "the engine could not schedule this request"))
+            else:
+                self._send(p.Finished(rid, reason, state.detok.count))
+            del self._active[rid]
+
+    def _fail_all(self, exc: Exception) -> None:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        for rid, state in self._active.items():
+            if state.structured and "json_schema" in str(exc):
+                self._send(p.Failed(rid, 400, f"the grammar engine rejected the schema: {detail}"))
+            else:
+                self._send(p.Failed(rid, 503, "the model worker failed and will restart"))
+        self._active.clear()
+
+    def _send(self, msg: object) -> None:
+        self._conn.send(msg)
+
+
+class _Rejected(Exception):
+    pass
