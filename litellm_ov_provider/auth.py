@@ -1,0 +1,32 @@
+"""Master-key auth for a proxy without a database.
+
+LiteLLM alone answers a missing key with 500 (its error path imports the absent
+`prisma` package) and a wrong key with 400 "No connected db.". Registered as
+`general_settings.custom_auth`, this answers both with 401. The master key itself
+goes back into LiteLLM's own flow unchanged, and with a database configured every
+key does, so virtual keys keep working.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from litellm.proxy._types import ProxyException
+
+
+async def master_key_auth(request: Any, api_key: str | None) -> str:
+    from litellm.proxy import proxy_server
+
+    token = (api_key or "").removeprefix("Bearer ").strip()
+    if proxy_server.prisma_client is not None:
+        return token  # LiteLLM checks virtual keys against its database
+    master = proxy_server.master_key
+    if master and token and hmac.compare_digest(token.encode(), str(master).encode()):
+        return token
+    raise ProxyException(
+        message="Invalid or missing API key. Send the proxy's master key as a Bearer token.",
+        type="authentication_error",
+        param="Authorization",
+        code=401,
+    )

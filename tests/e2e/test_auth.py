@@ -1,0 +1,29 @@
+"""The master key is required; anything else is an OpenAI-shaped 401."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+
+from .conftest import DEFAULT
+from .proxy import Proxy
+
+
+@pytest.mark.parametrize("key", ["wrong-key", "sk-e2e-test-ke"])
+def test_wrong_key_is_401(proxy: Proxy, key: str) -> None:
+    client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=key, max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as info:
+        client.chat.completions.create(model=DEFAULT, messages=[{"role": "user", "content": "x"}])
+    assert info.value.status_code == 401
+    with pytest.raises(openai.AuthenticationError):
+        client.models.list()
+
+
+def test_missing_key_is_401(proxy: Proxy) -> None:
+    r = httpx.get(f"{proxy.base_url}/v1/models")
+    assert r.status_code == 401 and r.json()["error"]["type"] == "authentication_error"
+
+
+def test_liveliness_needs_no_key(proxy: Proxy) -> None:
+    assert httpx.get(f"{proxy.base_url}/health/liveliness").status_code == 200
