@@ -6,7 +6,6 @@ subclasses before producing anything when the request is bad.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -16,27 +15,12 @@ from typing import Any
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from .engine import protocol as p
-from .errors import ModelNotFound
 from .pool import LoadedModel
-from .registry import ResolvedModel
 from .request import EngineRequest, build_request
 from .responses import StreamAssembler, assemble, completion, finish_reason, usage
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-async def resolve(runtime: Runtime, name: str) -> ResolvedModel:
-    """The registry model for `name`, re-reading the registry once on a miss."""
-    model = runtime.catalog.get(name)
-    if model is None:
-        await asyncio.to_thread(runtime.catalog.refresh)
-        model = runtime.catalog.get(name)
-    if model is None:
-        raise ModelNotFound(f"model {name!r} is not in the registry")
-    if model.entry.mode != "chat":
-        raise ModelNotFound(f"model {name!r} is an embedding model; use /v1/embeddings")
-    return model
 
 
 def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> EngineRequest:
@@ -46,7 +30,7 @@ def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> Engi
 async def complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
 ) -> ModelResponse:
-    model = await resolve(runtime, name)
+    model = await runtime.resolve(name, "chat")
     started = time.monotonic()
     async with runtime.pool.lease(model) as loaded:
         req = _prepare(loaded, messages, params)
@@ -74,7 +58,7 @@ async def open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
 ) -> AsyncIterator[GenericStreamingChunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
-    model = await resolve(runtime, name)
+    model = await runtime.resolve(name, "chat")
     stack = AsyncExitStack()
     try:
         loaded = await stack.enter_async_context(runtime.pool.lease(model))

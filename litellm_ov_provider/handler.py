@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
+from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
 
-from . import chat
+from . import chat, embeddings
 from .errors import ModelUnavailable, NodeError
 from .responses import completion, usage
 from .runtime import get_runtime
@@ -59,7 +59,7 @@ class OpenVINOLLM(CustomLLM):
     ) -> ModelResponse:
         runtime = get_runtime()
         if is_health_probe(litellm_params):
-            return await _translated(lambda: _probe(model))
+            return await _translated(lambda: _probe(model, "chat"))
         return await _translated(lambda: chat.complete(runtime, model, messages, optional_params))
 
     async def astreaming(
@@ -81,6 +81,28 @@ class OpenVINOLLM(CustomLLM):
         except NodeError as exc:
             _raise(exc)
 
+    async def aembedding(
+        self,
+        model: str,
+        input: Any,
+        model_response: EmbeddingResponse,
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> EmbeddingResponse:
+        runtime = get_runtime()
+        if is_health_probe(litellm_params):
+            await _translated(lambda: _probe(model, "embedding"))
+            model_response.model = model
+            model_response.data = []
+            return model_response
+        meta = (litellm_params or {}).get("metadata") or {}
+        params = {**optional_params, **(meta.get("openvino_params") or {})}
+        return await _translated(
+            lambda: embeddings.embed(runtime, model, input, params, model_response)
+        )
+
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         raise CustomLLMError(501, "the openvino provider is async-only; use acompletion")
 
@@ -88,10 +110,10 @@ class OpenVINOLLM(CustomLLM):
         raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
 
 
-async def _probe(name: str) -> ModelResponse:
+async def _probe(name: str, mode: str) -> ModelResponse:
     """Answer a health probe without loading a model that is not loaded."""
     runtime = get_runtime()
-    model = await chat.resolve(runtime, name)
+    model = await runtime.resolve(name, mode)
     if not model.path.exists():
         raise ModelUnavailable(f"model {name!r}: {model.path} does not exist")
     state = "loaded" if runtime.pool.is_loaded(name) else "not loaded (loads on first use)"

@@ -53,6 +53,8 @@ def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
         inference_threads=settings.inference_threads,
         context_length=entry.context_length or context_length(model.path),
         generation_defaults=dict(entry.generation_defaults),
+        kind=entry.mode if entry.mode == "embedding" else "chat",
+        embedding=dict(entry.embedding),
     )
 
 

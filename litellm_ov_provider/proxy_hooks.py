@@ -74,6 +74,18 @@ async def sync_once(force: bool = False) -> None:
             apply(await asyncio.to_thread(desired_deployments))
 
 
+EMBEDDING_PARAMS = ("encoding_format", "dimensions")
+
+
+def carry_embedding_params(data: dict[str, Any]) -> None:
+    """LiteLLM drops encoding_format/dimensions for custom providers before the
+    handler sees them; carry them in the request metadata instead."""
+    carried = {k: data.pop(k) for k in EMBEDDING_PARAMS if data.get(k) is not None}
+    if carried:
+        metadata = data.setdefault("metadata", {})
+        metadata["openvino_params"] = carried
+
+
 class RegistrySync(CustomLogger):
     """Background registry watcher plus reload-on-miss before routing."""
 
@@ -107,6 +119,8 @@ class RegistrySync(CustomLogger):
         router = _router()
         if isinstance(name, str) and router is not None and name not in router.get_model_names():
             await sync_once(force=True)
+        if call_type == "aembedding" and isinstance(name, str) and get_runtime().catalog.get(name):
+            carry_embedding_params(data)
         return data
 
 

@@ -50,6 +50,10 @@ class ModelEntry(BaseModel):
     weight_format: str = "unknown"
     device: str | None = None
     context_length: int | None = Field(default=None, gt=0)
+    embedding: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="Embedding models: pooling (mean|cls|last_token), normalize, max_length",
+    )
     generation_defaults: dict[str, float | int | bool] = Field(
         default_factory=dict,
         description="The model's own sampling defaults (as in generation_config.json), "

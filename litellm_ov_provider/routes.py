@@ -34,7 +34,9 @@ def deployment(model: ResolvedModel, device: str, context: int | None) -> dict[s
         info["max_tokens"] = context
     params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
     if entry.mode == "embedding":
-        params["drop_params"] = True  # the OpenAI SDK always sends encoding_format
+        # LiteLLM rejects encoding_format/dimensions/user for custom providers unless
+        # dropped; proxy_hooks carries encoding_format past this in the metadata.
+        params["drop_params"] = True
     return {"model_name": model.name, "litellm_params": params, "model_info": info}
 
 

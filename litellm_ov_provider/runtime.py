@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
+from .errors import InvalidRequest, ModelNotFound
 from .pool import ModelPool
+from .registry import ResolvedModel
 from .settings import Settings, get_settings
 
 
@@ -17,6 +20,22 @@ class Runtime:
     settings: Settings
     catalog: Catalog
     pool: ModelPool
+
+    async def resolve(self, name: str, mode: str) -> ResolvedModel:
+        """The registry model `name` serving `mode` ("chat" or "embedding"), re-reading
+        the registry once on a miss."""
+        model = self.catalog.get(name)
+        if model is None:
+            await asyncio.to_thread(self.catalog.refresh)
+            model = self.catalog.get(name)
+        if model is None:
+            raise ModelNotFound(f"model {name!r} is not in the registry")
+        if model.entry.mode != mode:
+            endpoint = (
+                "/v1/embeddings" if model.entry.mode == "embedding" else "/v1/chat/completions"
+            )
+            raise InvalidRequest(f"model {name!r} is a {model.entry.mode} model; use {endpoint}")
+        return model
 
 
 @lru_cache(maxsize=1)

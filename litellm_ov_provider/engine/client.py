@@ -121,12 +121,29 @@ class EngineClient:
             raise
         return first, self._stream(rid, pending)
 
+    async def embed(self, texts: list[str]) -> p.Embedded:
+        """Embed texts; the worker batches whatever requests are queued together."""
+        if not self.alive:
+            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
+        rid = next(self._ids)
+        pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
+        with self._lock:
+            self._pending[rid] = pending
+        self._outbox.put(p.Embed(rid, texts))
+        try:
+            event = await pending.events.get()
+        finally:
+            self._forget(rid, cancel=False)
+        if not isinstance(event, p.Embedded):
+            raise _as_error(event)
+        return event
+
     async def _stream(self, rid: int, pending: _Pending) -> AsyncIterator[p.Delta | p.Finished]:
         finished = False
         try:
             while True:
                 event = await pending.events.get()
-                if isinstance(event, p.Failed | p.Accepted):
+                if not isinstance(event, p.Delta | p.Finished):
                     raise _as_error(event)
                 yield event
                 if isinstance(event, p.Finished):

@@ -21,6 +21,8 @@ class WorkerSpec:
     context_length: int | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     generation_defaults: dict[str, Any] = field(default_factory=dict)
+    kind: str = "chat"  # "chat" or "embedding"
+    embedding: dict[str, Any] = field(default_factory=dict)  # pooling, normalize, max_length
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ class Submit:
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]] | None
     sampling: Sampling
+
+
+@dataclass(frozen=True)
+class Embed:
+    rid: int
+    texts: list[str]
 
 
 @dataclass(frozen=True)
@@ -103,10 +111,17 @@ class Finished:
 
 
 @dataclass(frozen=True)
+class Embedded:
+    rid: int
+    vectors: list[list[float]]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
 class Failed:
     rid: int
     status: int
     message: str
 
 
-Event = Accepted | Delta | Finished | Failed
+Event = Accepted | Delta | Finished | Embedded | Failed

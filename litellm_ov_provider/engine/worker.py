@@ -11,7 +11,7 @@ import logging
 from multiprocessing.connection import Connection
 
 from . import protocol as p
-from .llm_worker import LLMWorker
+from .embed_worker import make_worker
 
 
 def serve(conn: Connection) -> None:
@@ -20,7 +20,7 @@ def serve(conn: Connection) -> None:
     spec, log_level = conn.recv()
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        worker = LLMWorker(spec, conn)
+        worker = make_worker(spec, conn)
     except Exception as exc:
         conn.send(p.LoadFailed(f"{type(exc).__name__}: {exc}".strip()[:2000]))
         return
