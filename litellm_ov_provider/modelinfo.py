@@ -58,21 +58,25 @@ _GGUF_STRING, _GGUF_ARRAY = 8, 9
 
 
 def _gguf_context_length(path: Path) -> int | None:
-    """Read GGUF metadata key/values up to `<arch>.context_length`; no tensors, no vocab."""
+    meta = gguf_metadata(path)
+    value = meta.get(f"{meta.get('general.architecture')}.context_length")
+    return value if isinstance(value, int) else None
+
+
+def gguf_metadata(path: Path) -> dict[str, object]:
+    """GGUF metadata key/values (arrays skipped, not read); no tensors are touched."""
+    meta: dict[str, object] = {}
     with path.open("rb") as f:
         if f.read(4) != b"GGUF":
-            return None
+            return meta
         _version, _n_tensors, n_kv = struct.unpack("<IQQ", f.read(20))
-        arch: str | None = None
         for _ in range(n_kv):
             key = _read_str(f)
             vtype = struct.unpack("<I", f.read(4))[0]
             value = _read_value(f, vtype)
-            if key == "general.architecture" and isinstance(value, str):
-                arch = value
-            elif arch and key == f"{arch}.context_length" and isinstance(value, int):
-                return value
-    return None
+            if value is not None:
+                meta[key] = value
+    return meta
 
 
 def _read_str(f: BinaryIO) -> str:

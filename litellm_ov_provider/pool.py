@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -61,6 +61,7 @@ def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
 class ModelPool:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self.on_change: Callable[[], None] | None = None  # called after a load or unload
         self._loaded: dict[str, LoadedModel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._retirees: set[asyncio.Task[None]] = set()
@@ -98,6 +99,7 @@ class ModelPool:
                 self.retire(model.name)
             loaded = await asyncio.to_thread(self._load, model)
             self._loaded[model.name] = loaded
+            self._changed()
             return loaded
 
     def _load(self, model: ResolvedModel) -> LoadedModel:
@@ -131,6 +133,11 @@ class ModelPool:
         await loaded.idle.wait()  # never stop an engine with work in flight
         await asyncio.to_thread(loaded.engine.close)
         log.info("unloaded model %r", loaded.model.name)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def close_all(self) -> None:
         for loaded in self._loaded.values():

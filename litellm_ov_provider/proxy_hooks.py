@@ -35,7 +35,7 @@ def desired_deployments() -> list[dict[str, Any]]:
     for model in runtime.catalog.registry.models.values():
         device = resolve_device(model.entry.device or runtime.settings.device)
         context = model.entry.context_length or context_length(model.path)
-        out.append(deployment(model, device, context))
+        out.append(deployment(model, device, context, runtime.pool.is_loaded(model.name)))
     return out
 
 
@@ -97,6 +97,13 @@ class RegistrySync(CustomLogger):
         except RuntimeError:
             return  # imported outside the proxy: nothing to watch
         self._task = loop.create_task(self._watch(), name="openvino-registry-sync")
+        self._resyncs: set[asyncio.Task[None]] = set()
+        get_runtime().pool.on_change = self._resync  # model_info.loaded follows the pool
+
+    def _resync(self) -> None:
+        task = asyncio.get_running_loop().create_task(sync_once(force=True))
+        self._resyncs.add(task)
+        task.add_done_callback(self._resyncs.discard)
 
     async def _watch(self) -> None:
         while _router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event

@@ -15,7 +15,9 @@ def deployment_id(name: str) -> str:
     return f"{ID_PREFIX}{name}"
 
 
-def deployment(model: ResolvedModel, device: str, context: int | None) -> dict[str, Any]:
+def deployment(
+    model: ResolvedModel, device: str, context: int | None, loaded: bool = False
+) -> dict[str, Any]:
     """One proxy route for one registry model, with its facts in model_info."""
     entry = model.entry
     info: dict[str, Any] = {
@@ -26,6 +28,7 @@ def deployment(model: ResolvedModel, device: str, context: int | None) -> dict[s
         "device": device,
         "context_length": context,
         "path": str(model.path),
+        "loaded": loaded,
         "litellm_provider": PROVIDER,
     }
     if context is not None:
