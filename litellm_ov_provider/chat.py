@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
@@ -20,6 +21,17 @@ from .request import EngineRequest, build_request
 from .responses import StreamAssembler, assemble, completion, finish_reason, usage
 from .runtime import Runtime
 
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who asked, for the per-request log line."""
+
+    request_id: str = "-"
+    client: str = "-"
+
+
+NO_CTX = RequestContext()
+
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +40,7 @@ def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> Engi
 
 
 async def complete(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> ModelResponse:
     model = await runtime.resolve(name, "chat")
     started = time.monotonic()
@@ -44,7 +56,7 @@ async def complete(
                 done = event
     assert done is not None
     content, calls = assemble(req, "".join(parts))
-    _log_done(name, started, accepted.prompt_tokens, done)
+    _log_done(name, started, accepted.prompt_tokens, done, ctx)
     return completion(
         name,
         content,
@@ -55,7 +67,7 @@ async def complete(
 
 
 async def open_stream(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any]
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> AsyncIterator[GenericStreamingChunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
     model = await runtime.resolve(name, "chat")
@@ -67,7 +79,7 @@ async def open_stream(
     except BaseException:
         await stack.aclose()
         raise
-    return _stream(stack, req, name, accepted, events)
+    return _stream(stack, req, name, accepted, events, ctx)
 
 
 async def _stream(
@@ -76,6 +88,7 @@ async def _stream(
     name: str,
     accepted: p.Accepted,
     events: AsyncIterator[p.Delta | p.Finished],
+    ctx: RequestContext,
 ) -> AsyncIterator[GenericStreamingChunk]:
     started = time.monotonic()
     out = StreamAssembler(req)
@@ -85,7 +98,7 @@ async def _stream(
                 for chunk in out.feed(event.text):
                     yield chunk
             else:
-                _log_done(name, started, accepted.prompt_tokens, event)
+                _log_done(name, started, accepted.prompt_tokens, event, ctx)
                 for chunk in out.finish(
                     event.reason, usage(accepted.prompt_tokens, event.completion_tokens)
                 ):
@@ -95,10 +108,16 @@ async def _stream(
         await stack.aclose()
 
 
-def _log_done(name: str, started: float, prompt_tokens: int, done: p.Finished) -> None:
+def _log_done(
+    name: str, started: float, prompt_tokens: int, done: p.Finished, ctx: RequestContext
+) -> None:
+    # Counts and timings only: prompts and outputs never go to the INFO log.
     log.info(
-        "completion model=%s prompt_tokens=%d completion_tokens=%d finish=%s latency_ms=%.0f",
+        "completion id=%s model=%s client=%s prompt_tokens=%d completion_tokens=%d finish=%s "
+        "latency_ms=%.0f",
+        ctx.request_id,
         name,
+        ctx.client,
         prompt_tokens,
         done.completion_tokens,
         done.reason,

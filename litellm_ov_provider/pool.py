@@ -97,6 +97,7 @@ class ModelPool:
                 return current
             if current is not None:
                 self.retire(model.name)
+            self._make_room()
             loaded = await asyncio.to_thread(self._load, model)
             self._loaded[model.name] = loaded
             self._changed()
@@ -118,6 +119,43 @@ class ModelPool:
             info.load_seconds,
         )
         return LoadedModel(model, engine, info, TemplateCaps.from_template(info.chat_template))
+
+    def _make_room(self) -> None:
+        """Keep under max_loaded_models by retiring the least recently used idle model.
+        A busy model is never taken away; if all are busy the cap is exceeded for now."""
+        cap = self._settings.max_loaded_models
+        if not cap or len(self._loaded) < cap:
+            return
+        idle = [m for m in self._loaded.values() if m.in_flight == 0]
+        if not idle:
+            log.warning("max_loaded_models=%d reached and every model is busy; loading anyway", cap)
+            return
+        victim = min(idle, key=lambda m: m.last_used)
+        log.info("unloading model %r (least recently used; cap %d)", victim.model.name, cap)
+        self.retire(victim.model.name)
+
+    def reap_idle(self, now: float | None = None) -> list[str]:
+        """Retire models idle longer than idle_ttl_seconds; returns their names."""
+        ttl = self._settings.idle_ttl_seconds
+        if not ttl:
+            return []
+        now = time.time() if now is None else now
+        expired = [
+            name for name, m in self._loaded.items() if m.in_flight == 0 and now - m.last_used > ttl
+        ]
+        for name in expired:
+            log.info("unloading model %r (idle for more than %.0f s)", name, ttl)
+            self.retire(name)
+        return expired
+
+    async def run_reaper(self) -> None:
+        """Background task: apply idle_ttl_seconds."""
+        ttl = self._settings.idle_ttl_seconds
+        if not ttl:
+            return
+        while True:
+            await asyncio.sleep(min(max(ttl / 4, 0.25), 5.0))
+            self.reap_idle()
 
     def retire(self, name: str) -> None:
         """Stop serving `name` with its current engine; stop the engine once idle."""

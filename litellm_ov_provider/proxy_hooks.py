@@ -98,7 +98,9 @@ class RegistrySync(CustomLogger):
             return  # imported outside the proxy: nothing to watch
         self._task = loop.create_task(self._watch(), name="openvino-registry-sync")
         self._resyncs: set[asyncio.Task[None]] = set()
-        get_runtime().pool.on_change = self._resync  # model_info.loaded follows the pool
+        pool = get_runtime().pool
+        pool.on_change = self._resync  # model_info.loaded follows the pool
+        self._reaper = loop.create_task(pool.run_reaper(), name="openvino-idle-unload")
 
     def _resync(self) -> None:
         task = asyncio.get_running_loop().create_task(sync_once(force=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REGISTRY = Path("~/models/converted_models/registry.json")
@@ -29,6 +29,18 @@ class Settings(BaseSettings):
     kv_cache_gb: float = Field(default=0.0, ge=0, description="0 grows the KV cache on demand")
     inference_threads: int = Field(default=0, ge=0, description="0 lets OpenVINO decide")
     load_timeout_seconds: float = Field(default=600.0, gt=0)
+    idle_ttl_seconds: float = Field(
+        default=0.0, ge=0, description="unload a model idle this long (0: never)"
+    )
+    max_loaded_models: int = Field(
+        default=0,
+        ge=0,
+        description="at most this many loaded; least recently used goes (0: no cap)",
+    )
+    # ov-llm-server (standalone)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    api_key: SecretStr | None = None
 
     @field_validator("registry_path", "models_root", "model_path", mode="after")
     @classmethod

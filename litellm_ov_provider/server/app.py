@@ -1,0 +1,175 @@
+"""The standalone node's HTTP surface. Every route is a thin adapter over the same
+`chat` / `embeddings` flows, pool and registry that the LiteLLM provider uses."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from litellm.types.utils import EmbeddingResponse
+
+from .. import chat, embeddings
+from ..device import resolve_device
+from ..errors import InvalidRequest, NodeError
+from ..modelinfo import context_length
+from ..responses import response_id
+from ..runtime import Runtime
+from .wire import ChunkWriter, error_body, node_error_body
+
+log = logging.getLogger("litellm_ov_provider.server")
+OPEN_PATHS = frozenset({"/health", "/health/liveliness"})
+
+
+async def _watch_registry(runtime: Runtime) -> None:
+    while True:
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(runtime.catalog.refresh)
+        await asyncio.sleep(runtime.settings.registry_poll_seconds)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = [
+            asyncio.create_task(_watch_registry(runtime)),
+            asyncio.create_task(runtime.pool.run_reaper()),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+        runtime.pool.close_all()
+
+    app = FastAPI(title="ov-llm-server", lifespan=lifespan, docs_url=None, redoc_url=None)
+    key = runtime.settings.api_key.get_secret_value().encode() if runtime.settings.api_key else None
+
+    @app.middleware("http")
+    async def auth(request: Request, call_next: Any) -> Response:
+        if key is not None and request.url.path not in OPEN_PATHS:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), key):
+                body = error_body(401, "Invalid or missing API key.", "authentication_error")
+                return JSONResponse(body, status_code=401)
+        response: Response = await call_next(request)
+        return response
+
+    @app.exception_handler(NodeError)
+    async def node_error(_: Request, exc: NodeError) -> JSONResponse:
+        return JSONResponse(node_error_body(exc), status_code=exc.status_code)
+
+    async def body_of(request: Request) -> tuple[dict[str, Any], str, chat.RequestContext]:
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidRequest(f"the request body is not valid JSON: {exc}") from exc
+        if not isinstance(body, dict):
+            raise InvalidRequest("the request body must be a JSON object")
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise InvalidRequest("model is required", param="model")
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        client = request.client.host if request.client else "-"
+        return body, model, chat.RequestContext(rid, client)
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        body, model, ctx = await body_of(request)
+        messages = body.get("messages")
+        params = {k: v for k, v in body.items() if k not in ("model", "messages", "stream")}
+        headers = {"x-request-id": ctx.request_id}
+        if not body.get("stream"):
+            result = await chat.complete(runtime, model, messages, params, ctx)
+            return JSONResponse(result.model_dump(), headers=headers)
+        stream = await chat.open_stream(runtime, model, messages, params, ctx)
+        include_usage = bool((params.get("stream_options") or {}).get("include_usage"))
+        writer = ChunkWriter(model, response_id(), include_usage)
+
+        async def events() -> AsyncIterator[str]:
+            try:
+                async for chunk in stream:
+                    yield writer.event(chunk)
+                yield ChunkWriter.DONE
+            except NodeError as exc:
+                yield ChunkWriter.error(exc)
+            finally:
+                await stream.aclose()  # type: ignore[attr-defined]
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+    @app.post("/v1/embeddings")
+    async def create_embeddings(request: Request) -> JSONResponse:
+        body, model, ctx = await body_of(request)
+        started = time.monotonic()
+        params = {k: v for k, v in body.items() if k in ("encoding_format", "dimensions")}
+        result = await embeddings.embed(
+            runtime, model, body.get("input"), params, EmbeddingResponse()
+        )
+        log.info(
+            "embedding id=%s model=%s client=%s latency_ms=%.0f",
+            ctx.request_id,
+            model,
+            ctx.client,
+            (time.monotonic() - started) * 1000,
+        )
+        return JSONResponse(result.model_dump(), headers={"x-request-id": ctx.request_id})
+
+    @app.get("/v1/models")
+    async def list_models() -> dict[str, Any]:
+        return {"object": "list", "data": await asyncio.to_thread(_models, runtime)}
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        loaded = runtime.pool.loaded()
+        return {
+            "status": "ok",
+            "device": resolve_device(runtime.settings.device),
+            "registry_path": str(runtime.settings.registry_path),
+            "registry_count": len(runtime.catalog.registry.models),
+            "loaded": [
+                {
+                    "name": name,
+                    "device": m.info.device,
+                    "in_flight": m.in_flight,
+                    "last_used": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(m.last_used)),
+                    "idle_seconds": round(time.time() - m.last_used, 1),
+                    "pid": m.engine.pid,
+                }
+                for name, m in sorted(loaded.items())
+            ],
+        }
+
+    @app.get("/health/liveliness")
+    async def liveliness() -> str:
+        return "I'm alive!"
+
+    return app
+
+
+def _models(runtime: Runtime) -> list[dict[str, Any]]:
+    out = []
+    for name, model in sorted(runtime.catalog.registry.models.items()):
+        entry = model.entry
+        out.append(
+            {
+                "id": name,
+                "object": "model",
+                "created": 0,
+                "owned_by": "openvino",
+                "mode": entry.mode,
+                "task": entry.task,
+                "weight_format": entry.weight_format,
+                "device": resolve_device(entry.device or runtime.settings.device),
+                "context_length": entry.context_length or context_length(model.path),
+                "loaded": runtime.pool.is_loaded(name),
+            }
+        )
+    return out

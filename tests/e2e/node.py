@@ -1,0 +1,85 @@
+"""A real ov-llm-server process on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from .proxy import free_port
+
+
+@dataclass
+class Node:
+    proc: subprocess.Popen[bytes]
+    port: int
+    key: str
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def health(self) -> dict:  # type: ignore[type-arg]
+        return httpx.get(f"{self.base_url}/health", timeout=5).json()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def tree_rss(self) -> int:
+        """Resident memory of the server and every worker process it runs."""
+        root = psutil.Process(self.proc.pid)
+        procs = [root, *root.children(recursive=True)]
+        total = 0
+        for proc in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += proc.memory_info().rss
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def start_node(
+    registry: Path,
+    log: Path,
+    key: str = "node-key",
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Node:
+    port = port or free_port()
+    full_env = {
+        **os.environ,
+        "OV_REGISTRY_PATH": str(registry),
+        "OV_API_KEY": key,
+        "OV_PORT": str(port),
+        "OV_REGISTRY_POLL_SECONDS": "0.5",
+        **(env or {}),
+    }
+    server = Path(sys.executable).with_name("ov-llm-server")
+    with log.open("ab") as out:
+        proc = subprocess.Popen([str(server)], stdout=out, stderr=subprocess.STDOUT, env=full_env)
+    node = Node(proc, port, key, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"ov-llm-server exited:\n{node.log_text()[-3000:]}")
+        try:
+            if httpx.get(f"{node.base_url}/health/liveliness", timeout=1).status_code == 200:
+                return node
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("ov-llm-server did not start")

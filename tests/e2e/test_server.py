@@ -1,0 +1,220 @@
+"""ov-llm-server standalone: endpoints, auth, faults and model lifecycle."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import numpy as np
+import openai
+import psutil
+import pytest
+
+from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+
+from .conftest import DEFAULT
+from .node import Node, start_node
+
+PARIS = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+@pytest.fixture(scope="module")
+def node(models_root: Path, model_file: str, minilm: dict[str, Any]) -> Iterator[Node]:
+    registry = models_root / "node" / "registry.json"
+    registry.parent.mkdir(exist_ok=True)
+    entry = default_entry(default_model_spec(), Path(model_file))
+    corrupt = models_root / "node" / "corrupt-model"
+    corrupt.mkdir(exist_ok=True)
+    (corrupt / "openvino_model.xml").write_text("<not really a model")
+    embed = json.loads(
+        Path(minilm["registered"][0]["path"], "..", "..", "registry.json").resolve().read_text()
+    )["models"]["minilm-l6"]
+    registry.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "models": {
+                    DEFAULT: entry,
+                    "second": entry,
+                    "embedder": embed,
+                    "ghost": {**entry, "path": str(models_root / "node" / "missing.gguf")},
+                    "corrupt": {**entry, "path": str(corrupt)},
+                },
+            }
+        )
+    )
+    proc = start_node(
+        registry,
+        models_root / "node" / "server.log",
+        env={
+            "OV_MODELS_ROOT": str(models_root),
+            "OV_IDLE_TTL_SECONDS": "4",
+            "OV_MAX_LOADED_MODELS": "1",
+        },
+    )
+    yield proc
+    proc.stop()
+
+
+def client_for(node: Node, key: str | None = None) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{node.base_url}/v1", api_key=key or node.key, max_retries=0)
+
+
+def test_health_models_and_startup_log(node: Node) -> None:
+    health = node.health()
+    assert health["status"] == "ok" and health["device"] == "CPU"
+    assert health["registry_count"] == 5 and isinstance(health["loaded"], list)
+    models = {m.id: m.model_extra for m in client_for(node).models.list().data}
+    assert models[DEFAULT] and models[DEFAULT]["context_length"] == 8192
+    assert models["embedder"] and models["embedder"]["mode"] == "embedding"
+    log = node.log_text()
+    assert "device=CPU (requested GPU)" in log and "registry=" in log and "fallback_model=" in log
+
+
+def test_chat_tools_structured_and_streaming(node: Node) -> None:
+    c = client_for(node)
+    r = c.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0)
+    assert (
+        "Paris" in (r.choices[0].message.content or "") and r.usage and r.usage.prompt_tokens == 37
+    )
+    stream = c.chat.completions.create(
+        model=DEFAULT,
+        messages=PARIS,
+        temperature=0,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert text == r.choices[0].message.content and chunks[-1].usage.completion_tokens > 0
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+    r = c.chat.completions.create(
+        model=DEFAULT, messages=PARIS, tools=[tool], tool_choice="required"
+    )
+    (call,) = r.choices[0].message.tool_calls or []
+    assert r.choices[0].finish_reason == "tool_calls"
+    jsonschema.validate(json.loads(call.function.arguments), tool["function"]["parameters"])
+    schema = {
+        "type": "object",
+        "properties": {"capital": {"type": "string"}},
+        "required": ["capital"],
+    }
+    r = c.chat.completions.create(
+        model=DEFAULT,
+        messages=PARIS,
+        response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}},
+    )
+    jsonschema.validate(json.loads(r.choices[0].message.content or ""), schema)
+
+
+def test_embeddings(node: Node) -> None:
+    r = client_for(node).embeddings.create(model="embedder", input=["a cat", "a kitten", "taxes"])
+    v = np.array([d.embedding for d in r.data])
+    assert v.shape == (3, 384) and v[0] @ v[1] > v[0] @ v[2] and r.usage.prompt_tokens > 0
+
+
+def test_per_request_log_line_without_prompt_text(node: Node) -> None:
+    client_for(node).chat.completions.create(
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "secret-prompt-marker"}],
+        max_tokens=3,
+        extra_headers={"x-request-id": "req-123"},
+    )
+    log = node.log_text()
+    assert "completion id=req-123 model=smollm2-135m-instruct client=127.0.0.1" in log
+    assert "latency_ms=" in log and "secret-prompt-marker" not in log
+
+
+@pytest.mark.parametrize("key", [None, "wrong"])
+def test_wrong_or_missing_key_is_401(node: Node, key: str | None) -> None:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    r = httpx.post(
+        f"{node.base_url}/v1/chat/completions",
+        headers=headers,
+        json={"model": DEFAULT, "messages": PARIS},
+    )
+    assert r.status_code == 401 and r.json()["error"]["type"] == "authentication_error"
+
+
+def test_bad_input_gets_the_same_400s(node: Node) -> None:
+    c = client_for(node)
+    for kwargs in [
+        {"messages": []},
+        {"messages": PARIS, "max_tokens": 0},
+        {"messages": PARIS, "n": 2},
+    ]:
+        with pytest.raises(openai.BadRequestError):
+            c.chat.completions.create(model=DEFAULT, **kwargs)  # type: ignore[arg-type]
+    r = httpx.post(
+        f"{node.base_url}/v1/chat/completions",
+        content=b"{nope",
+        headers={"Authorization": f"Bearer {node.key}"},
+    )
+    assert r.status_code == 400
+
+
+def test_missing_or_corrupt_model_fails_alone(node: Node) -> None:
+    c = client_for(node)
+    for name in ("ghost", "corrupt"):
+        with pytest.raises(openai.APIStatusError) as info:
+            c.chat.completions.create(model=name, messages=PARIS, max_tokens=3)
+        assert info.value.status_code >= 500 and name in str(info.value.body)
+    r = c.chat.completions.create(model=DEFAULT, messages=PARIS, max_tokens=3)
+    assert r.choices[0].message.content is not None
+
+
+def _loaded(node: Node) -> list[str]:
+    return [m["name"] for m in node.health()["loaded"]]
+
+
+def _wait(check: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_cap_evicts_the_least_recently_used_model(node: Node) -> None:
+    c = client_for(node)
+    c.chat.completions.create(model=DEFAULT, messages=PARIS, max_tokens=2)
+    c.chat.completions.create(model="second", messages=PARIS, max_tokens=2)
+    _wait(lambda: _loaded(node) == ["second"], 10)
+    assert "unloading model 'smollm2-135m-instruct' (least recently used; cap 1)" in node.log_text()
+
+
+def test_idle_unload_hands_memory_back_but_never_mid_request(node: Node) -> None:
+    _wait(lambda: _loaded(node) == [], 15)  # whatever earlier tests loaded has gone idle
+    idle_rss = node.tree_rss()
+    c = client_for(node)
+    stream = c.chat.completions.create(
+        model=DEFAULT, messages=PARIS, stream=True, max_tokens=400, extra_body={"ignore_eos": True}
+    )
+    started = time.monotonic()
+    (loaded,) = node.health()["loaded"]
+    loaded_rss = node.tree_rss()
+    worker = psutil.Process(loaded["pid"])
+    tokens = sum(1 for ch in stream if ch.choices and ch.choices[0].delta.content)
+    assert time.monotonic() - started > 4, "the request outlived the idle TTL"
+    assert tokens > 300  # the request ran to the end though it lasted past the TTL
+    _wait(lambda: _loaded(node) == [], 15)
+    _wait(lambda: not worker.is_running(), 10)
+    after_rss = node.tree_rss()
+    assert loaded_rss - idle_rss > 100_000_000, (idle_rss, loaded_rss)
+    assert after_rss - idle_rss < 0.2 * (loaded_rss - idle_rss), (idle_rss, loaded_rss, after_rss)
