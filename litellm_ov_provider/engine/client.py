@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -105,13 +105,7 @@ class EngineClient:
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         """Queue a request. Returns once the worker accepted it (prompt rendered and
         within limits), so request errors surface before any output; then stream."""
-        if not self.alive:
-            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
-        rid = next(self._ids)
-        pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
-        with self._lock:
-            self._pending[rid] = pending
-        self._outbox.put(p.Submit(rid, messages, tools, s))
+        rid, pending = self._send(lambda rid: p.Submit(rid, messages, tools, s))
         try:
             first = await pending.events.get()
             if not isinstance(first, p.Accepted):
@@ -123,13 +117,7 @@ class EngineClient:
 
     async def embed(self, texts: list[str]) -> p.Embedded:
         """Embed texts; the worker batches whatever requests are queued together."""
-        if not self.alive:
-            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
-        rid = next(self._ids)
-        pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
-        with self._lock:
-            self._pending[rid] = pending
-        self._outbox.put(p.Embed(rid, texts))
+        rid, pending = self._send(lambda rid: p.Embed(rid, texts))
         try:
             event = await pending.events.get()
         finally:
@@ -137,6 +125,17 @@ class EngineClient:
         if not isinstance(event, p.Embedded):
             raise _as_error(event)
         return event
+
+    def _send(self, make: Callable[[int], object]) -> tuple[int, _Pending]:
+        """Register a new request id for events, then queue the message for the worker."""
+        if not self.alive:
+            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
+        rid = next(self._ids)
+        pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
+        with self._lock:
+            self._pending[rid] = pending
+        self._outbox.put(make(rid))
+        return rid, pending
 
     async def _stream(self, rid: int, pending: _Pending) -> AsyncIterator[p.Delta | p.Finished]:
         finished = False

@@ -102,6 +102,11 @@ class LLMWorker:
         self._send(p.Accepted(msg.rid, n_prompt, max_tokens))
 
     def _config(self, s: p.Sampling, n_prompt: int) -> tuple[Any, int]:
+        max_tokens = self._budget(s.max_tokens, n_prompt)
+        return self._generation_config(s, max_tokens), max_tokens
+
+    def _budget(self, requested: int | None, n_prompt: int) -> int:
+        """Completion tokens allowed: as requested, or the rest of the context window."""
         ctx = self._ctx
         if ctx is not None and n_prompt >= ctx:
             raise _Rejected(
@@ -109,39 +114,41 @@ class LLMWorker:
                 f"{ctx} tokens; shorten the messages"
             )
         room = (ctx - n_prompt) if ctx is not None else 4096
-        max_tokens = s.max_tokens if s.max_tokens is not None else room
+        max_tokens = requested if requested is not None else room
         if ctx is not None and n_prompt + max_tokens > ctx:
             raise _Rejected(
                 f"this model's context window is {ctx} tokens, but {n_prompt + max_tokens} "
                 f"were requested ({n_prompt} in the messages, {max_tokens} in the completion)"
             )
+        return max_tokens
+
+    def _generation_config(self, s: p.Sampling, max_tokens: int) -> Any:
         c = self._new_config()
         c.max_new_tokens = max_tokens
         if s.temperature is not None:
             c.do_sample = s.temperature > 0
             c.temperature = s.temperature if s.temperature > 0 else 1.0
-        if s.top_p is not None:
-            c.top_p = s.top_p
-        if s.top_k is not None:
-            c.top_k = s.top_k
-        if s.seed is not None:
-            c.rng_seed = s.seed
+        direct = {
+            "top_p": s.top_p,
+            "top_k": s.top_k,
+            "rng_seed": s.seed,
+            "presence_penalty": s.presence_penalty,
+            "frequency_penalty": s.frequency_penalty,
+            "repetition_penalty": s.repetition_penalty,
+        }
+        for attr, value in direct.items():
+            if value is not None:
+                setattr(c, attr, value)
         if s.stop:
             c.stop_strings = set(s.stop)
             c.include_stop_str_in_output = False
-        if s.presence_penalty is not None:
-            c.presence_penalty = s.presence_penalty
-        if s.frequency_penalty is not None:
-            c.frequency_penalty = s.frequency_penalty
-        if s.repetition_penalty is not None:
-            c.repetition_penalty = s.repetition_penalty
         if s.ignore_eos:
             c.ignore_eos = True
         if s.json_schema is not None:
             so = self._g.StructuredOutputConfig()
             so.json_schema = s.json_schema
             c.structured_output_config = so
-        return c, max_tokens
+        return c
 
     def _new_config(self) -> Any:
         """The model's generation config with the registry's defaults on top."""

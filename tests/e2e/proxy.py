@@ -70,7 +70,10 @@ class Proxy:
 
 
 def start_proxy(
-    root: Path, models: dict[str, dict[str, Any]], env: dict[str, str] | None = None
+    root: Path,
+    models: dict[str, dict[str, Any]],
+    env: dict[str, str] | None = None,
+    config: Path = REPO / "config" / "litellm.yaml",
 ) -> Proxy:
     registry = root / "converted_models" / "registry.json"
     registry.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +95,7 @@ def start_proxy(
             [
                 str(litellm),
                 "--config",
-                str(REPO / "config" / "litellm.yaml"),
+                str(config),
                 "--host",
                 "127.0.0.1",
                 "--port",

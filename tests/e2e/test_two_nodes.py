@@ -4,14 +4,13 @@ mid-load without a failed client request, and the node rejoining."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import openai
 import pytest
 
@@ -19,7 +18,7 @@ from litellm_ov_provider.bootstrap import default_entry, default_model_spec
 
 from .conftest import DEFAULT
 from .node import Node, start_node
-from .proxy import KEY, REPO, free_port
+from .proxy import KEY, start_proxy
 
 PROMPT = [{"role": "user", "content": "Name a color."}]
 
@@ -32,8 +31,6 @@ def completions_in(node: Node) -> int:
 def cluster(models_root: Path, model_file: str) -> Iterator[tuple[list[Node], str, Path]]:
     registry = models_root / "cluster" / "registry.json"
     registry.parent.mkdir(exist_ok=True)
-    import json
-
     registry.write_text(
         json.dumps(
             {
@@ -68,39 +65,10 @@ general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
   custom_auth: litellm_ov_provider.auth.master_key_auth
 """)
-    port = free_port()
-    log = models_root / "cluster" / "proxy.log"
-    with log.open("wb") as out:
-        import subprocess
-
-        proxy = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("litellm")),
-                "--config",
-                str(config),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--num_workers",
-                "1",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-            env={**os.environ, "LITELLM_MASTER_KEY": KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health/liveliness", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
+    proxy = start_proxy(models_root / "cluster" / "front", {}, config=config)
+    base = proxy.base_url
     yield nodes, base, registry
-    proxy.terminate()
-    proxy.wait(20)
+    proxy.stop()
     for n in nodes:
         n.stop()
 
