@@ -213,7 +213,7 @@ def test_idle_unload_hands_memory_back_but_never_mid_request(node: Node) -> None
             model=DEFAULT,
             messages=PARIS,
             stream=True,
-            max_tokens=400,
+            max_tokens=600,
             extra_body={"ignore_eos": True},
         )
     )
