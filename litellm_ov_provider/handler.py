@@ -34,6 +34,12 @@ def is_health_probe(litellm_params: dict[str, Any] | None) -> bool:
     return False
 
 
+def _context(litellm_params: dict[str, Any] | None) -> chat.RequestContext:
+    """LiteLLM's call id names the request in our log line."""
+    call_id = (litellm_params or {}).get("litellm_call_id")
+    return chat.RequestContext(request_id=str(call_id)) if call_id else chat.NO_CTX
+
+
 def _raise(exc: NodeError) -> NoReturn:
     raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
 
@@ -60,7 +66,10 @@ class OpenVINOLLM(CustomLLM):
         runtime = get_runtime()
         if is_health_probe(litellm_params):
             return await _translated(lambda: _probe(model, "chat"))
-        return await _translated(lambda: chat.complete(runtime, model, messages, optional_params))
+        ctx = _context(litellm_params)
+        return await _translated(
+            lambda: chat.complete(runtime, model, messages, optional_params, ctx)
+        )
 
     async def astreaming(
         self,
@@ -72,8 +81,9 @@ class OpenVINOLLM(CustomLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
         runtime = get_runtime()
+        ctx = _context(litellm_params)
         stream = await _translated(
-            lambda: chat.open_stream(runtime, model, messages, optional_params)
+            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx)
         )
         try:
             async for chunk in stream:
