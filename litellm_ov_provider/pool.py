@@ -43,15 +43,24 @@ class LoadedModel:
         return self.engine.alive and not self.retiring
 
 
+def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
+    """The device a model really runs on and its context window (entry, else files)."""
+    entry = model.entry
+    return resolve_device(entry.device or settings.device), (
+        entry.context_length or context_length(model.path)
+    )
+
+
 def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
     entry = model.entry
+    device, context = model_facts(model, settings)
     return WorkerSpec(
         name=model.name,
         path=str(model.path),
-        device=resolve_device(entry.device or settings.device),
+        device=device,
         kv_cache_gb=settings.kv_cache_gb,
         inference_threads=settings.inference_threads,
-        context_length=entry.context_length or context_length(model.path),
+        context_length=context,
         generation_defaults=dict(entry.generation_defaults),
         kind=entry.mode if entry.mode == "embedding" else "chat",
         embedding=dict(entry.embedding),

@@ -14,8 +14,7 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from .device import resolve_device
-from .modelinfo import context_length
+from .pool import model_facts
 from .routes import deployment, plan
 from .runtime import get_runtime
 
@@ -33,8 +32,7 @@ def desired_deployments() -> list[dict[str, Any]]:
     runtime = get_runtime()
     out = []
     for model in runtime.catalog.registry.models.values():
-        device = resolve_device(model.entry.device or runtime.settings.device)
-        context = model.entry.context_length or context_length(model.path)
+        device, context = model_facts(model, runtime.settings)
         out.append(deployment(model, device, context, runtime.pool.is_loaded(model.name)))
     return out
 

@@ -21,7 +21,7 @@ from litellm.types.utils import EmbeddingResponse
 from .. import chat, embeddings
 from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
-from ..modelinfo import context_length
+from ..pool import model_facts
 from ..responses import response_id
 from ..runtime import Runtime
 from .wire import ChunkWriter, error_body, node_error_body
@@ -158,6 +158,7 @@ def _models(runtime: Runtime) -> list[dict[str, Any]]:
     out = []
     for name, model in sorted(runtime.catalog.registry.models.items()):
         entry = model.entry
+        device, context = model_facts(model, runtime.settings)
         out.append(
             {
                 "id": name,
@@ -167,8 +168,8 @@ def _models(runtime: Runtime) -> list[dict[str, Any]]:
                 "mode": entry.mode,
                 "task": entry.task,
                 "weight_format": entry.weight_format,
-                "device": resolve_device(entry.device or runtime.settings.device),
-                "context_length": entry.context_length or context_length(model.path),
+                "device": device,
+                "context_length": context,
                 "loaded": runtime.pool.is_loaded(name),
             }
         )
