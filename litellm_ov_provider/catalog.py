@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from pathlib import Path
 
 from .errors import RegistryError
-from .registry import ModelEntry, Registry, ResolvedModel, read_registry
+from .registry import ModelEntry, Registry, ResolvedModel, name_from_path, read_registry
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,12 +22,6 @@ def _stamp(path: Path) -> Stamp:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def fallback_name(path: Path) -> str:
-    """A route name for OV_MODEL_PATH: its file or folder name, sanitised."""
-    stem = path.stem if path.suffix.lower() == ".gguf" else path.name
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.").lower()[:128] or "default"
 
 
 class Catalog:
@@ -79,7 +72,7 @@ class Catalog:
         fallback = self._settings.model_path
         if registry.models or fallback is None:
             return registry
-        name = fallback_name(fallback)
+        name = name_from_path(fallback)
         entry = ModelEntry(path=str(fallback), weight_format="unknown")
         model = ResolvedModel(name=name, entry=entry, path=fallback.resolve())
         return Registry(models={name: model}, rejected=registry.rejected)

