@@ -10,7 +10,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from typing import Any
 
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
@@ -19,18 +18,7 @@ from .engine import protocol as p
 from .pool import LoadedModel
 from .request import EngineRequest, build_request
 from .responses import StreamAssembler, assemble, completion, finish_reason, usage
-from .runtime import Runtime
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """Who asked, for the per-request log line."""
-
-    request_id: str = "-"
-    client: str = "-"
-
-
-NO_CTX = RequestContext()
+from .runtime import NO_CTX, RequestContext, Runtime
 
 log = logging.getLogger(__name__)
 

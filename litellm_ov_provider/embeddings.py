@@ -11,7 +11,7 @@ from typing import Any
 from litellm.types.utils import EmbeddingResponse, Usage
 
 from .errors import InvalidRequest
-from .runtime import Runtime
+from .runtime import NO_CTX, RequestContext, Runtime
 
 log = logging.getLogger(__name__)
 MAX_INPUTS = 2048
@@ -50,7 +50,12 @@ def encoding_format_of(params: dict[str, Any]) -> str:
 
 
 async def embed(
-    runtime: Runtime, name: str, raw_input: Any, params: dict[str, Any], response: EmbeddingResponse
+    runtime: Runtime,
+    name: str,
+    raw_input: Any,
+    params: dict[str, Any],
+    response: EmbeddingResponse,
+    ctx: RequestContext = NO_CTX,
 ) -> EmbeddingResponse:
     model = await runtime.resolve(name, "embedding")
     texts = texts_of(raw_input)
@@ -59,8 +64,10 @@ async def embed(
     async with runtime.pool.lease(model) as loaded:
         result = await loaded.engine.embed(texts)
     log.info(
-        "embedding model=%s inputs=%d prompt_tokens=%d latency_ms=%.0f",
+        "embedding id=%s model=%s client=%s inputs=%d prompt_tokens=%d latency_ms=%.0f",
+        ctx.request_id,
         name,
+        ctx.client,
         len(texts),
         result.prompt_tokens,
         (time.monotonic() - started) * 1000,

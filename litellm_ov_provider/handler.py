@@ -17,7 +17,7 @@ from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelR
 from . import chat, embeddings
 from .errors import ModelUnavailable, NodeError
 from .responses import completion, usage
-from .runtime import get_runtime
+from .runtime import NO_CTX, RequestContext, get_runtime
 
 HEALTH_TAG = "litellm-internal-health-check"
 T = TypeVar("T")
@@ -34,10 +34,10 @@ def is_health_probe(litellm_params: dict[str, Any] | None) -> bool:
     return False
 
 
-def _context(litellm_params: dict[str, Any] | None) -> chat.RequestContext:
+def _context(litellm_params: dict[str, Any] | None) -> RequestContext:
     """LiteLLM's call id names the request in our log line."""
     call_id = (litellm_params or {}).get("litellm_call_id")
-    return chat.RequestContext(request_id=str(call_id)) if call_id else chat.NO_CTX
+    return RequestContext(request_id=str(call_id)) if call_id else NO_CTX
 
 
 def _raise(exc: NodeError) -> NoReturn:
@@ -110,7 +110,9 @@ class OpenVINOLLM(CustomLLM):
         meta = (litellm_params or {}).get("metadata") or {}
         params = {**optional_params, **(meta.get("openvino_params") or {})}
         return await _translated(
-            lambda: embeddings.embed(runtime, model, input, params, model_response)
+            lambda: embeddings.embed(
+                runtime, model, input, params, model_response, _context(litellm_params)
+            )
         )
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:

@@ -16,6 +16,17 @@ from .settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
+class RequestContext:
+    """Who asked, for the per-request log lines."""
+
+    request_id: str = "-"
+    client: str = "-"
+
+
+NO_CTX = RequestContext()
+
+
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
     catalog: Catalog

@@ -23,7 +23,7 @@ from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
 from ..pool import model_facts
 from ..responses import response_id
-from ..runtime import Runtime
+from ..runtime import RequestContext, Runtime
 from .wire import ChunkWriter, error_body, node_error_body
 
 log = logging.getLogger("litellm_ov_provider.server")
@@ -66,7 +66,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def node_error(_: Request, exc: NodeError) -> JSONResponse:
         return JSONResponse(node_error_body(exc), status_code=exc.status_code)
 
-    async def body_of(request: Request) -> tuple[dict[str, Any], str, chat.RequestContext]:
+    async def body_of(request: Request) -> tuple[dict[str, Any], str, RequestContext]:
         try:
             body = json.loads(await request.body())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -78,7 +78,7 @@ def create_app(runtime: Runtime) -> FastAPI:
             raise InvalidRequest("model is required", param="model")
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         client = request.client.host if request.client else "-"
-        return body, model, chat.RequestContext(rid, client)
+        return body, model, RequestContext(rid, client)
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
@@ -108,17 +108,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.post("/v1/embeddings")
     async def create_embeddings(request: Request) -> JSONResponse:
         body, model, ctx = await body_of(request)
-        started = time.monotonic()
         params = {k: v for k, v in body.items() if k in ("encoding_format", "dimensions")}
         result = await embeddings.embed(
-            runtime, model, body.get("input"), params, EmbeddingResponse()
-        )
-        log.info(
-            "embedding id=%s model=%s client=%s latency_ms=%.0f",
-            ctx.request_id,
-            model,
-            ctx.client,
-            (time.monotonic() - started) * 1000,
+            runtime, model, body.get("input"), params, EmbeddingResponse(), ctx
         )
         return JSONResponse(result.model_dump(), headers={"x-request-id": ctx.request_id})
 
