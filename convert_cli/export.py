@@ -8,6 +8,7 @@ that can be interrupted without leaving this process in an odd state.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import deque
@@ -101,7 +102,7 @@ def run_export(cmd: list[str], on_phase: Phase, log: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**_base_env(), **env},
+            env={**os.environ, **env},
         )
         assert proc.stdout is not None
         compressing = False
@@ -117,12 +118,6 @@ def run_export(cmd: list[str], on_phase: Phase, log: Path) -> None:
         code = proc.wait()
     if code != 0:
         raise ConvertError(_explain("\n".join(tail)) + f"\n(full log: {log})")
-
-
-def _base_env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 def _explain(output: str) -> str:

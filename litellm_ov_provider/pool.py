@@ -95,17 +95,21 @@ class ModelPool:
             if loaded.in_flight == 0:
                 loaded.idle.set()
 
-    async def _ensure(self, model: ResolvedModel) -> LoadedModel:
+    def _serving(self, model: ResolvedModel) -> LoadedModel | None:
+        """The running engine for exactly this registry entry, if there is one."""
         current = self._loaded.get(model.name)
-        if current is not None and current.usable and current.model == model:
-            return current
+        return (
+            current if current is not None and current.usable and current.model == model else None
+        )
+
+    async def _ensure(self, model: ResolvedModel) -> LoadedModel:
+        if (ready := self._serving(model)) is not None:
+            return ready
         lock = self._locks.setdefault(model.name, asyncio.Lock())
         async with lock:
-            current = self._loaded.get(model.name)
-            if current is not None and current.usable and current.model == model:
-                return current
-            if current is not None:
-                self.retire(model.name)
+            if (ready := self._serving(model)) is not None:
+                return ready
+            self.retire(model.name)  # a stale or dead engine for this name, if any
             self._make_room()
             loaded = await asyncio.to_thread(self._load, model)
             self._loaded[model.name] = loaded
