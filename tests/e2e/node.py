@@ -6,14 +6,13 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 
-from .proxy import free_port
+from .proxy import free_port, wait_live
 
 
 @dataclass
@@ -72,14 +71,5 @@ def start_node(
     with log.open("ab") as out:
         proc = subprocess.Popen([str(server)], stdout=out, stderr=subprocess.STDOUT, env=full_env)
     node = Node(proc, port, key, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"ov-llm-server exited:\n{node.log_text()[-3000:]}")
-        try:
-            if httpx.get(f"{node.base_url}/health/liveliness", timeout=1).status_code == 200:
-                return node
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("ov-llm-server did not start")
+    wait_live(proc, node.base_url, log, 60)
+    return node

@@ -27,6 +27,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_live(proc: subprocess.Popen[bytes], base_url: str, log: Path, timeout: float) -> None:
+    """Until /health/liveliness answers; fail with the log tail if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{proc.args} exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{base_url}/health/liveliness", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{base_url} did not answer within {timeout} s")
+
+
 @dataclass
 class Proxy:
     proc: subprocess.Popen[bytes]
@@ -109,15 +124,6 @@ def start_proxy(
             cwd=root,
         )
     proxy = Proxy(proc, port, registry, log)
-
-    def up() -> bool:
-        if proc.poll() is not None:
-            raise AssertionError(f"proxy exited:\n{proxy.log_text()[-3000:]}")
-        try:
-            return httpx.get(f"{proxy.base_url}/health/liveliness", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    proxy.wait_for(up, 90, "the proxy to answer /health/liveliness")
+    wait_live(proc, proxy.base_url, log, 90)
     proxy.wait_for(lambda: set(models) <= proxy.model_ids(), 15, "registry routes")
     return proxy
