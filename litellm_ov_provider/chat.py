@@ -36,10 +36,12 @@ async def complete(
         req = _prepare(loaded, messages, params)
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
         parts: list[str] = []
+        scored: list[tuple[str, float]] = []
         done: p.Finished | None = None
         async for event in events:
             if isinstance(event, p.Delta):
                 parts.append(event.text)
+                scored.extend(event.logprobs)
             else:
                 done = event
     assert done is not None
@@ -51,6 +53,7 @@ async def complete(
         calls,
         finish_reason(done.reason, calls),
         usage(accepted.prompt_tokens, done.completion_tokens),
+        logprobs=scored if req.sampling.logprobs else None,
     )
 
 

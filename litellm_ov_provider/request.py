@@ -173,8 +173,7 @@ def sampling(
         raise InvalidRequest(
             "n > 1 is not supported by this node; send n separate requests", param="n"
         )
-    if params.get("logprobs"):
-        raise InvalidRequest("logprobs are not supported by this node yet", param="logprobs")
+    logprobs = _logprobs(params)
     seed = params.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise InvalidRequest("seed must be a non-negative integer", param="seed")
@@ -196,7 +195,27 @@ def sampling(
         repetition_penalty=_number(params, "repetition_penalty", 0.01, 10.0),
         ignore_eos=params.get("ignore_eos") is True,
         json_schema=json.dumps(schema) if schema is not None else None,
+        logprobs=logprobs,
     )
+
+
+def _logprobs(params: dict[str, Any]) -> bool:
+    """The chosen tokens' log-probabilities, without streaming; no alternatives."""
+    wanted = params.get("logprobs")
+    if wanted is not None and not isinstance(wanted, bool):
+        raise InvalidRequest("logprobs must be true or false", param="logprobs")
+    top = params.get("top_logprobs")
+    if top not in (None, 0):
+        raise InvalidRequest(
+            "top_logprobs is not supported by this node (only the chosen token's "
+            "log-probability is reported); omit it or send 0",
+            param="top_logprobs",
+        )
+    if wanted and params.get("stream"):
+        raise InvalidRequest(
+            "logprobs are reported for non-streaming requests only", param="logprobs"
+        )
+    return bool(wanted)
 
 
 def build_request(

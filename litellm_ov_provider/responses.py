@@ -46,19 +46,37 @@ def assemble(req: EngineRequest, text: str) -> tuple[str | None, list[ToolCall]]
 
 
 def completion(
-    model: str, content: str | None, calls: list[ToolCall], reason: str, use: Usage
+    model: str,
+    content: str | None,
+    calls: list[ToolCall],
+    reason: str,
+    use: Usage,
+    logprobs: list[tuple[str, float]] | None = None,
 ) -> ModelResponse:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:
         message["tool_calls"] = [c.to_openai() for c in calls]
+    choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": reason}
+    if logprobs is not None:
+        choice["logprobs"] = openai_logprobs(logprobs)
     return ModelResponse(
         id=response_id(),
         created=int(time.time()),
         model=model,
         object="chat.completion",
-        choices=[{"index": 0, "message": message, "finish_reason": reason}],
+        choices=[choice],
         usage=use,
     )
+
+
+def openai_logprobs(scored: list[tuple[str, float]]) -> dict[str, Any]:
+    """OpenAI's `choices[].logprobs` shape; no alternatives (top_logprobs stays empty)."""
+    return {
+        "content": [
+            {"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": []}
+            for token, lp in scored
+        ]
+    }
 
 
 @dataclass

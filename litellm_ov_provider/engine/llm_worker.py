@@ -35,6 +35,7 @@ class _Active:
     reason: str = "stop"
     cancelled: bool = False
     structured: bool = False
+    logprobs: bool = False
 
 
 class LLMWorker:
@@ -98,6 +99,7 @@ class LLMWorker:
             handle=handle,
             detok=IncrementalDetokenizer(self._tok.decode),
             structured=msg.sampling.json_schema is not None,
+            logprobs=msg.sampling.logprobs,
         )
         self._send(p.Accepted(msg.rid, n_prompt, max_tokens))
 
@@ -144,6 +146,8 @@ class LLMWorker:
             c.include_stop_str_in_output = False
         if s.ignore_eos:
             c.ignore_eos = True
+        if s.logprobs:
+            c.logprobs = 1  # GenAI then reports the chosen token's log-probability
         if s.json_schema is not None:
             so = self._g.StructuredOutputConfig()
             so.json_schema = s.json_schema
@@ -174,16 +178,20 @@ class LLMWorker:
 
     def _drain(self, rid: int, state: _Active) -> None:
         new_ids: list[int] = []
+        new_logprobs: list[float] = []
         while state.handle.can_read():
             for out in state.handle.read().values():
                 new_ids.extend(out.generated_ids)
+                if state.logprobs:
+                    new_logprobs.extend(out.generated_log_probs)
                 reason = out.finish_reason
                 if reason == self._g.GenerationFinishReason.LENGTH:
                     state.reason = "length"
         if new_ids and not state.cancelled:
             text = state.detok.push(new_ids)
-            if text:
-                self._send(p.Delta(rid, text, len(new_ids)))
+            scored = self._scored(new_ids, new_logprobs) if state.logprobs else ()
+            if text or scored:
+                self._send(p.Delta(rid, text, len(new_ids), scored))
         status = state.handle.get_status()
         if status != self._g.GenerationStatus.RUNNING and not state.handle.can_read():
             tail = "" if state.cancelled else state.detok.flush()
@@ -202,6 +210,11 @@ class LLMWorker:
             else:
                 self._send(p.Finished(rid, reason, state.detok.count))
             del self._active[rid]
+
+    def _scored(self, ids: list[int], logprobs: list[float]) -> tuple[tuple[str, float], ...]:
+        return tuple(
+            (self._tok.decode([token]), float(lp)) for token, lp in zip(ids, logprobs, strict=False)
+        )
 
     def _fail_all(self, exc: Exception) -> None:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__

@@ -51,6 +51,7 @@ class Sampling:
     repetition_penalty: float | None = None
     ignore_eos: bool = False
     json_schema: str | None = None
+    logprobs: bool = False  # report each generated token's log-probability
 
 
 # parent -> worker
@@ -101,6 +102,7 @@ class Delta:
     rid: int
     text: str
     tokens: int
+    logprobs: tuple[tuple[str, float], ...] = ()  # (token text, log-probability) per token
 
 
 @dataclass(frozen=True)

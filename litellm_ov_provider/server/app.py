@@ -84,7 +84,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def chat_completions(request: Request) -> Response:
         body, model, ctx = await body_of(request)
         messages = body.get("messages")
-        params = {k: v for k, v in body.items() if k not in ("model", "messages", "stream")}
+        params = {k: v for k, v in body.items() if k not in ("model", "messages")}
         headers = {"x-request-id": ctx.request_id}
         if not body.get("stream"):
             result = await chat.complete(runtime, model, messages, params, ctx)

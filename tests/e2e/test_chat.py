@@ -117,3 +117,17 @@ def test_system_prompt_and_history_go_through_the_template(client: openai.OpenAI
     # The template's default system prompt is replaced, not added to.
     assert with_system.usage.prompt_tokens < plain.usage.prompt_tokens
     assert multi.usage.prompt_tokens > plain.usage.prompt_tokens + 8
+
+
+def test_logprobs_score_each_generated_token(client: openai.OpenAI) -> None:
+    r = client.chat.completions.create(
+        model=DEFAULT, messages=PARIS, temperature=0, max_tokens=12, logprobs=True
+    )
+    choice = r.choices[0]
+    assert choice.logprobs is not None and choice.logprobs.content
+    tokens = choice.logprobs.content
+    assert r.usage is not None and len(tokens) == r.usage.completion_tokens
+    assert "".join(t.token for t in tokens) == choice.message.content
+    assert all(t.logprob <= 0 for t in tokens) and any(t.logprob < 0 for t in tokens)
+    plain = client.chat.completions.create(model=DEFAULT, messages=PARIS, temperature=0)
+    assert plain.choices[0].logprobs is None

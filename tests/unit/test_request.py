@@ -32,6 +32,9 @@ def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 20
         (MSGS, {"max_tokens": 0}, "max_tokens"),
         (MSGS, {"max_tokens": 5000}, "context window is 2048"),
         (MSGS, {"n": 2}, "n > 1"),
+        (MSGS, {"logprobs": True, "top_logprobs": 3}, "top_logprobs"),
+        (MSGS, {"logprobs": True, "stream": True}, "non-streaming"),
+        (MSGS, {"logprobs": "yes"}, "logprobs must be"),
         (MSGS, {"temperature": 3}, "temperature"),
         (MSGS, {"stop": ["a", "b", "c", "d", "e"]}, "stop"),
         (
