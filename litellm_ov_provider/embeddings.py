@@ -49,6 +49,15 @@ def encoding_format_of(params: dict[str, Any]) -> str:
     return str(fmt)
 
 
+async def embed_texts(runtime: Runtime, name: str, texts: list[str]) -> list[list[float]]:
+    """Vectors for `texts` from registry model `name`, in-process (no HTTP, no log
+    line): for callers inside the proxy such as the board's semantic router."""
+    model = await runtime.resolve(name, "embedding")
+    async with runtime.pool.lease(model) as loaded:
+        result = await loaded.engine.embed(texts_of(texts))
+    return result.vectors
+
+
 async def embed(
     runtime: Runtime,
     name: str,

@@ -61,10 +61,12 @@ def get_runtime() -> Runtime:
 
 def _setup_logging(level: str) -> None:
     """Our loggers print at OV_LOG_LEVEL even when the host configured nothing."""
-    logger = logging.getLogger("litellm_ov_provider")
-    logger.setLevel(level.upper())
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False
+    for name in ("litellm_ov_provider", "router_plugins"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level.upper())
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+            handler.setFormatter(logging.Formatter(fmt))
+            logger.addHandler(handler)
+            logger.propagate = False

@@ -1,5 +1,6 @@
-"""Board of specialists: pluggy router and coordinator strategies (issue #5).
+"""Board of specialists: a router picks which specialist models answer, a coordinator
+merges their answers into one response, behind an ordinary proxy model name.
 
-Nothing is implemented here yet; the package exists so the layout from the design
-card is in place.
+Strategies are pluggy plugins (see `hookspecs` and docs/plugins.md); the proxy runs
+boards through the custom provider in `provider`.
 """

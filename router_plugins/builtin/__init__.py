@@ -1,0 +1,18 @@
+"""The built-in strategies, registered through the same hook a third party uses (the
+entry point `builtin` in the `litellm_ov.board` group points here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..hookspecs import hookimpl
+from .best_of_n import BestOfN
+from .cascade import Cascade
+from .fallback import Fallback
+from .moa import MixtureOfAgents
+from .semantic import SemanticRouter
+
+
+@hookimpl
+def board_strategies() -> list[Any]:
+    return [SemanticRouter(), Cascade(), MixtureOfAgents(), BestOfN(), Fallback()]

@@ -1,0 +1,143 @@
+"""cascade: the fast specialist answers first; a weak answer goes to the heavy one.
+
+Confidence signals, any of which escalates: the answer's mean token log-probability
+below `min_mean_logprob`, an uncertainty or refusal phrase, a verifier model saying
+"no". The escalated pass streams to the client; every response notes whether it
+escalated and the board's running share of escalations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..context import BoardContext
+from ..hookspecs import hookimpl
+from ..types import (
+    Answer,
+    BoardRequest,
+    Call,
+    Failure,
+    Outcome,
+    Pick,
+    Route,
+    Specialist,
+    Synthesize,
+)
+
+UNSURE = (
+    r"\bI(?:'m| am) not (?:sure|certain)\b",
+    r"\bI (?:do not|don't) know\b",
+    r"\bI (?:cannot|can't|am unable to|'m unable to) (?:help|answer|assist|provide)\b",
+    r"\bas an AI\b",
+    r"\bI'm sorry\b",
+)
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fast: str | None = Field(default=None, description="default: the first specialist")
+    heavy: str | None = Field(default=None, description="default: the last specialist")
+    min_mean_logprob: float | None = Field(
+        default=-1.5, description="escalate below this mean token log-probability"
+    )
+    check_unsure: bool = Field(default=True, description="escalate uncertainty or refusals")
+    verifier: str | None = Field(default=None, description="model asked 'is this right?'")
+
+
+def mean_logprob(answer: Answer) -> float | None:
+    if not answer.logprobs:
+        return None
+    return sum(answer.logprobs) / len(answer.logprobs)
+
+
+def unsure(text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in UNSURE)
+
+
+def weak_reason(answer: Answer, p: Params) -> str | None:
+    """Why `answer` should be escalated, or None when it may stand."""
+    if answer.tool_calls:
+        return None  # a tool call is an action, not prose to grade
+    if not answer.text.strip():
+        return "empty answer"
+    if answer.finish_reason == "length":
+        return "answer cut off at max_tokens"
+    if p.check_unsure and unsure(answer.text):
+        return "uncertainty or refusal phrase"
+    lp = mean_logprob(answer)
+    if p.min_mean_logprob is not None and lp is not None and lp < p.min_mean_logprob:
+        return f"mean logprob {lp:.2f} < {p.min_mean_logprob:g}"
+    return None
+
+
+def _ends(board: BoardContext, candidates: Sequence[Specialist]) -> tuple[str, str]:
+    p: Params = board.params
+    return p.fast or candidates[0].name, p.heavy or candidates[-1].name
+
+
+class Cascade:
+    name = "cascade"
+    description = "fast model first, escalate weak answers to the heavy model"
+    Params = Params
+
+    @hookimpl
+    def board_route(
+        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
+    ) -> Route:
+        fast, heavy = _ends(board, candidates)
+        # In order: if the fast model fails outright, the heavy one answers instead.
+        return Route(
+            calls=(Call(fast, params={"logprobs": True}), Call(heavy)),
+            reason=f"cascade: {fast} first, {heavy} if unsure",
+            sequential=True,
+        )
+
+    @hookimpl
+    async def board_coordinate(
+        self,
+        board: BoardContext,
+        request: BoardRequest,
+        answers: Sequence[Answer],
+        failures: Sequence[Failure],
+    ) -> Outcome:
+        p: Params = board.params
+        fast, heavy = _ends(board, board.specialists)
+        answer = answers[0]
+        lp = mean_logprob(answer)
+        if lp is not None:
+            board.note("mean_logprob", round(lp, 3))
+        if answer.specialist != fast:
+            return self._count(board, True, Pick(answer, f"{fast} failed; {heavy} answered"))
+        why = weak_reason(answer, p)
+        if why is None and p.verifier:
+            why = await self._verify(board, request, answer, p.verifier)
+        if why is None:
+            return self._count(board, False, Pick(answer, f"{fast} confident"))
+        return self._count(board, True, Synthesize(heavy, f"escalated: {why}", label=heavy))
+
+    async def _verify(
+        self, board: BoardContext, request: BoardRequest, answer: Answer, verifier: str
+    ) -> str | None:
+        prompt = (
+            f"Question:\n{request.query()}\n\nProposed answer:\n{answer.text}\n\n"
+            "Is the proposed answer correct and complete? Reply with one word: yes or no."
+        )
+        verdict = await board.ask(
+            verifier, [{"role": "user", "content": prompt}], {"max_tokens": 3}, "verifier"
+        )
+        said = verdict.text.strip().lower()
+        board.note("verifier", said[:10])
+        return None if said.startswith("yes") else f"verifier said {said[:10]!r}"
+
+    def _count(self, board: BoardContext, escalated: bool, outcome: Outcome) -> Outcome:
+        stats = board.state.setdefault("cascade", {"requests": 0, "escalations": 0})
+        stats["requests"] += 1
+        stats["escalations"] += int(escalated)
+        board.note("escalated", escalated)
+        board.note("escalation_share", round(stats["escalations"] / stats["requests"], 3))
+        board.note("escalations", f"{stats['escalations']}/{stats['requests']}")
+        return outcome

@@ -1,0 +1,102 @@
+"""How the board reaches models: the Caller interface and its plain results.
+
+The engine only talks to a Caller; `router_plugins.litellm_caller` is the real one
+(LiteLLM's router inside the proxy), unit tests pass a fake of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .types import EMPTY, Message, Specialist, Usage
+
+# Request parameters a board forwards to the models it calls (everything else the
+# client sent is LiteLLM's business or the board's own).
+FORWARDED = (
+    "temperature",
+    "top_p",
+    "n",
+    "max_tokens",
+    "max_completion_tokens",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "user",
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole (non-streamed) answer."""
+
+    message: Mapping[str, Any]
+    finish_reason: str
+    usage: Usage
+    logprobs: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One streamed piece of the final pass."""
+
+    text: str = ""
+    tool_calls: tuple[Mapping[str, Any], ...] = ()
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+
+class Caller(Protocol):
+    async def complete(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> Reply: ...
+
+    async def stream(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> AsyncIterator[Piece]:
+        """Start a stream: errors before the first piece raise from this await."""
+        ...
+
+    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class CallFailed(Exception):
+    """A model call failed; `status` is its HTTP status when it had one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def forwarded(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k in FORWARDED and v is not None}
+
+
+def with_system(messages: Sequence[Message], system_prompt: str | None) -> tuple[Message, ...]:
+    """The specialist's system prompt first; a client system message (text) follows it
+    in the same message, since many chat templates accept only one, leading system turn."""
+    if not system_prompt:
+        return tuple(messages)
+    if messages and messages[0].get("role") == "system":
+        first = messages[0]
+        content = first.get("content")
+        if isinstance(content, str):
+            merged = {**first, "content": f"{system_prompt}\n\n{content}"}
+            return (merged, *messages[1:])
+    return ({"role": "system", "content": system_prompt}, *messages)
+
+
+def call_params(
+    request: Mapping[str, Any], specialist: Specialist | None, override: Mapping[str, Any] = EMPTY
+) -> dict[str, Any]:
+    base = specialist.params if specialist else EMPTY
+    return {**request, **base, **override}

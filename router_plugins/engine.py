@@ -1,0 +1,256 @@
+"""One board request: route, run the panel, coordinate, then the final pass.
+
+Pure orchestration over a Caller and the strategy's hooks; no LiteLLM here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .calls import Caller, CallFailed, Piece, Reply, call_params, with_system
+from .context import Board, BoardContext
+from .errors import BoardConfigError, BoardError, NoLiveSpecialist
+from .plugins import Strategy
+from .report import CallRecord, Report
+from .types import Answer, BoardRequest, Call, Failure, Message, Pick, Route, Synthesize
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved call: which model, with which messages and params."""
+
+    label: str
+    specialist: str
+    model: str
+    messages: tuple[Message, ...]
+    params: Mapping[str, Any]
+    timeout: float
+
+
+@dataclass(frozen=True)
+class Final:
+    """The pass that answers the client: tried in order until one starts."""
+
+    targets: tuple[Target, ...]
+    phase: str = "final"
+
+
+class BoardRun:
+    def __init__(
+        self,
+        board: Board,
+        strategy: Strategy,
+        request: BoardRequest,
+        caller: Caller,
+        request_id: str = "-",
+    ) -> None:
+        self.board = board
+        self.strategy = strategy
+        self.request = request
+        self.caller = caller
+        self.report = Report(board.name, board.strategy, request_id)
+        self.context = BoardContext(board, self._ask, caller.embed, self.report.notes)
+
+    # -- resolving calls ---------------------------------------------------------
+    def target(
+        self,
+        name: str,
+        messages: Sequence[Message] | None = None,
+        params: Mapping[str, Any] | None = None,
+        label: str = "",
+    ) -> Target:
+        """`name` is a specialist, else any proxy model name (a coordinator)."""
+        spec = self.board.specialist(name)
+        base = tuple(messages) if messages is not None else self.request.messages
+        return Target(
+            label=label or name,
+            specialist=spec.name if spec else name,
+            model=spec.model if spec else name,
+            messages=with_system(base, spec.system_prompt if spec else None),
+            params=call_params(self.request.params, spec, params or {}),
+            timeout=(spec.timeout if spec and spec.timeout else self.board.timeout),
+        )
+
+    def _call_target(self, call: Call) -> Target:
+        if self.board.specialist(call.specialist) is None:
+            raise BoardConfigError(
+                f"board {self.board.name!r}: strategy {self.board.strategy!r} chose "
+                f"{call.specialist!r}, which is not one of its specialists"
+            )
+        return self.target(call.specialist, call.messages, call.params, call.label)
+
+    # -- calls ---------------------------------------------------------------------
+    async def _complete(self, t: Target, phase: str) -> Answer | Failure:
+        started = time.monotonic()
+        try:
+            reply: Reply = await asyncio.wait_for(
+                self.caller.complete(t.model, t.messages, t.params), t.timeout
+            )
+        except TimeoutError:
+            return self._failed(t, phase, started, f"timed out after {t.timeout:g} s", 504)
+        except CallFailed as exc:
+            return self._failed(t, phase, started, str(exc), exc.status)
+        seconds = time.monotonic() - started
+        self.report.calls.append(
+            CallRecord(t.label, t.specialist, t.model, phase, True, seconds, usage=reply.usage)
+        )
+        return Answer(
+            specialist=t.specialist,
+            model=t.model,
+            message=reply.message,
+            finish_reason=reply.finish_reason,
+            usage=reply.usage,
+            seconds=seconds,
+            logprobs=reply.logprobs,
+            label=t.label,
+        )
+
+    def _failed(
+        self, t: Target, phase: str, started: float, error: str, status: int | None
+    ) -> Failure:
+        seconds = time.monotonic() - started
+        error = error.strip().splitlines()[0][:300] if error.strip() else "failed"
+        self.report.calls.append(
+            CallRecord(t.label, t.specialist, t.model, phase, False, seconds, error)
+        )
+        return Failure(t.specialist, error, seconds, t.label, status)
+
+    async def _ask(
+        self, name: str, messages: Sequence[Message] | None, params: Mapping[str, Any], label: str
+    ) -> Answer:
+        got = await self._complete(self.target(name, messages, params, label), "ask")
+        if isinstance(got, Failure):
+            raise BoardError(f"{got.label}: {got.error}", got.status or 502)
+        return got
+
+    # -- the flow ------------------------------------------------------------------
+    async def decide(self) -> Answer | Final:
+        """Route, run the panel and coordinate: either the chosen answer, or the
+        final pass still to make."""
+        started = time.monotonic()
+        route = await _resolve(
+            self.strategy.route(
+                board=self.context, request=self.request, candidates=self.board.specialists
+            )
+        )
+        self.report.route_ms = (time.monotonic() - started) * 1000
+        if not isinstance(route, Route) or not route.calls:
+            raise BoardConfigError(
+                f"board {self.board.name!r}: strategy {self.board.strategy!r} returned no calls"
+            )
+        self.report.route_reason = route.reason
+        targets = [self._call_target(c) for c in route.calls]
+        if route.final:
+            return Final(tuple(targets))
+        answers, failures = await self._panel(targets, route.sequential)
+        if not answers:
+            raise no_live(self.board.name, failures)
+        outcome = await _resolve(
+            self.strategy.coordinate(
+                board=self.context, request=self.request, answers=answers, failures=failures
+            )
+        )
+        if isinstance(outcome, Pick):
+            self.report.coordinator_reason = outcome.reason
+            self.report.notes.update(outcome.notes)
+            return outcome.answer
+        if isinstance(outcome, Synthesize):
+            self.report.coordinator_reason = outcome.reason
+            self.report.notes.update(outcome.notes)
+            return Final(
+                (self.target(outcome.model, outcome.messages, outcome.params, outcome.label),)
+            )
+        raise BoardConfigError(
+            f"board {self.board.name!r}: coordinator returned {type(outcome).__name__}, "
+            "not Pick or Synthesize"
+        )
+
+    async def _panel(
+        self, targets: list[Target], sequential: bool
+    ) -> tuple[list[Answer], list[Failure]]:
+        if sequential:
+            failures: list[Failure] = []
+            for t in targets:
+                got = await self._complete(t, "panel")
+                if isinstance(got, Answer):
+                    return [got], failures
+                failures.append(got)
+            return [], failures
+        results = await asyncio.gather(*(self._complete(t, "panel") for t in targets))
+        return (
+            [r for r in results if isinstance(r, Answer)],
+            [r for r in results if isinstance(r, Failure)],
+        )
+
+    async def complete(self) -> Answer:
+        decided = await self.decide()
+        if isinstance(decided, Answer):
+            return decided
+        failures = []
+        for t in decided.targets:
+            got = await self._complete(t, decided.phase)
+            if isinstance(got, Answer):
+                return got
+            failures.append(got)
+        raise no_live(self.board.name, failures)
+
+    async def stream(self) -> AsyncIterator[Piece]:
+        """Everything up to the final pass's first piece happens in this await (so
+        errors still get an HTTP status); the iterator streams the rest."""
+        decided = await self.decide()
+        if isinstance(decided, Answer):
+            return _pieces(decided)
+        failures = []
+        for t in decided.targets:
+            started = time.monotonic()
+            try:
+                pieces = await asyncio.wait_for(
+                    self.caller.stream(t.model, t.messages, t.params), t.timeout
+                )
+            except TimeoutError:
+                failures.append(self._failed(t, "final", started, "timed out", 504))
+                continue
+            except CallFailed as exc:
+                failures.append(self._failed(t, "final", started, str(exc), exc.status))
+                continue
+            return self._relay(t, pieces, started)
+        raise no_live(self.board.name, failures)
+
+    async def _relay(
+        self, t: Target, pieces: AsyncIterator[Piece], started: float
+    ) -> AsyncIterator[Piece]:
+        record = CallRecord(t.label, t.specialist, t.model, "final", False, 0.0, "cut off")
+        self.report.calls.append(record)
+        async for piece in pieces:
+            if piece.usage is not None:
+                record.usage = piece.usage
+            yield piece
+        record.ok, record.error = True, ""
+        record.seconds = time.monotonic() - started
+
+
+async def _pieces(answer: Answer) -> AsyncIterator[Piece]:
+    if answer.text:
+        yield Piece(text=answer.text)
+    calls = tuple({**c, "index": i} for i, c in enumerate(answer.tool_calls))
+    yield Piece(tool_calls=calls, finish_reason=answer.finish_reason)
+
+
+async def _resolve(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+def no_live(board: str, failures: Sequence[Failure]) -> BoardError:
+    """503 when specialists failed; the callers' own 4xx when every one of them
+    refused the request itself (the client's input is at fault, not the panel)."""
+    said = "; ".join(f"{f.label}: {f.error}" for f in failures) or "no call was made"
+    statuses = {f.status for f in failures}
+    status = statuses.pop() if len(statuses) == 1 else None
+    if failures and status and 400 <= status < 500 and status not in (408, 429):
+        return BoardError(f"board {board!r}: every specialist rejected the request: {said}", status)
+    return NoLiveSpecialist(f"board {board!r} has no live specialist: {said}")

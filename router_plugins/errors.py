@@ -1,0 +1,34 @@
+"""The board's exceptions; the provider translates them to HTTP errors (and only it)."""
+
+from __future__ import annotations
+
+
+class BoardError(Exception):
+    """Base class; `status_code` is the HTTP status the client gets."""
+
+    status_code = 500
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class BoardConfigError(BoardError):
+    """The board's declaration (or its strategy's answer) is unusable: an operator's
+    problem, not the client's (500)."""
+
+
+class BoardLoop(BoardConfigError):
+    """A board would call itself, directly or through another board."""
+
+
+class NoLiveSpecialist(BoardError):
+    """Every call the board made failed (503)."""
+
+    status_code = 503
+
+
+class PluginError(Exception):
+    """A plugin cannot be loaded or clashes with another (raised at startup)."""

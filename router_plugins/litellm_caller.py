@@ -1,0 +1,145 @@
+"""The Caller inside the proxy: specialists are called through LiteLLM's router, so
+its retries, fallbacks and load balancing apply; local embedding models are called
+in-process (the semantic router's decision is on the request's critical path)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from .calls import CallFailed, Piece, Reply
+from .types import Message, Usage
+
+
+def _router() -> Any:
+    from litellm.proxy import proxy_server
+
+    router = proxy_server.llm_router
+    if router is None:
+        raise CallFailed("the proxy's router is not ready", 503)
+    return router
+
+
+def _failed(exc: Exception) -> CallFailed:
+    status = getattr(exc, "status_code", None)
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return CallFailed(str(message), status if isinstance(status, int) else None)
+
+
+def _usage(raw: Any) -> Usage:
+    if raw is None:
+        return Usage()
+    return Usage(
+        int(getattr(raw, "prompt_tokens", 0) or 0), int(getattr(raw, "completion_tokens", 0) or 0)
+    )
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _tool_call(raw: Any) -> dict[str, Any]:
+    function = _field(raw, "function")
+    call: dict[str, Any] = {
+        "id": _field(raw, "id"),
+        "type": _field(raw, "type") or "function",
+        "function": {"name": _field(function, "name"), "arguments": _field(function, "arguments")},
+    }
+    index = _field(raw, "index")
+    if index is not None:
+        call["index"] = index
+    return call
+
+
+def _logprobs(raw: Any) -> tuple[float, ...] | None:
+    content = _field(raw, "content") if raw is not None else None
+    if not content:
+        return None
+    return tuple(float(_field(item, "logprob")) for item in content)
+
+
+class RouterCaller:
+    async def complete(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> Reply:
+        try:
+            resp = await _router().acompletion(model=model, messages=list(messages), **params)
+        except Exception as exc:
+            raise _failed(exc) from exc
+        choice = resp.choices[0]
+        raw = choice.message
+        message: dict[str, Any] = {"role": "assistant", "content": _field(raw, "content")}
+        calls = _field(raw, "tool_calls")
+        if calls:
+            message["tool_calls"] = [_tool_call(c) for c in calls]
+        return Reply(
+            message=message,
+            finish_reason=str(choice.finish_reason or "stop"),
+            usage=_usage(getattr(resp, "usage", None)),
+            logprobs=_logprobs(getattr(choice, "logprobs", None)),
+        )
+
+    async def stream(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> AsyncIterator[Piece]:
+        try:
+            resp = await _router().acompletion(
+                model=model,
+                messages=list(messages),
+                stream=True,
+                stream_options={"include_usage": True},
+                **params,
+            )
+            chunks = aiter(resp)
+            first = await anext(chunks)
+        except StopAsyncIteration:
+            raise CallFailed(f"{model} returned an empty stream", 502) from None
+        except Exception as exc:
+            raise _failed(exc) from exc
+        return _relay(first, chunks)
+
+    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
+        from litellm_ov_provider.embeddings import embed_texts
+        from litellm_ov_provider.errors import NodeError
+        from litellm_ov_provider.runtime import get_runtime
+
+        runtime = get_runtime()
+        local = runtime.catalog.get(model)
+        try:
+            if local is not None and local.entry.mode == "embedding":
+                return await embed_texts(runtime, model, list(texts))
+            resp = await _router().aembedding(model=model, input=list(texts))
+        except NodeError as exc:
+            raise CallFailed(f"embedding model {model!r}: {exc.message}", exc.status_code) from exc
+        except CallFailed:
+            raise
+        except Exception as exc:
+            raise _failed(exc) from exc
+        return [list(_field(item, "embedding")) for item in resp.data]
+
+
+async def _relay(first: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Piece]:
+    chunk = first
+    while True:
+        piece = _piece(chunk)
+        if piece is not None:
+            yield piece
+        try:
+            chunk = await anext(chunks)
+        except StopAsyncIteration:
+            return
+
+
+def _piece(chunk: Any) -> Piece | None:
+    usage = getattr(chunk, "usage", None)
+    choices = getattr(chunk, "choices", None) or []
+    text, finish = "", None
+    calls: tuple[dict[str, Any], ...] = ()
+    if choices:
+        delta = choices[0].delta
+        text = _field(delta, "content") or ""
+        calls = tuple(_tool_call(c) for c in (_field(delta, "tool_calls") or ()))
+        finish = choices[0].finish_reason
+    if not (text or calls or finish or usage):
+        return None
+    return Piece(text, calls, finish, _usage(usage) if usage else None)

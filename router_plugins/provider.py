@@ -1,0 +1,262 @@
+"""The LiteLLM custom provider "board" and its response-header hook.
+
+Registered in the proxy config as
+    litellm_settings.custom_provider_map:
+      - {provider: board, custom_handler: router_plugins.provider.board_llm}
+    litellm_settings.callbacks: [..., "router_plugins.provider.board_headers"]
+Errors are translated here, and only here, into CustomLLMError(status, message).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from litellm.integrations.custom_logger import CustomLogger
+from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
+
+from litellm_ov_provider.handler import is_health_probe
+from litellm_ov_provider.runtime import get_runtime
+
+from . import config
+from .calls import CallFailed, Piece, forwarded
+from .context import Board
+from .engine import BoardRun
+from .errors import BoardError, BoardLoop
+from .litellm_caller import RouterCaller
+from .plugins import Strategy, installed
+from .report import Report
+from .types import BoardRequest
+
+log = logging.getLogger("router_plugins")
+T = TypeVar("T")
+HEADERS_KEY = "board_headers"
+# The boards this task is already inside: a board reached again through a strategy's
+# own calls is a loop even when the declarations do not show it.
+_inside: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("board_path", default=())
+_boards: dict[str, tuple[Board, Strategy]] = {}
+
+
+def _board_name(model: str, litellm_params: dict[str, Any] | None) -> str:
+    meta = (litellm_params or {}).get("metadata") or {}
+    group = meta.get("model_group") if isinstance(meta, dict) else None
+    return str(group) if group else f"{config.PROVIDER}/{model}"
+
+
+def _board(name: str, raw: Any) -> tuple[Board, Strategy]:
+    """The board for this declaration (built once per declaration), loop-checked
+    against every board the router knows now."""
+    key = f"{name}\0{json.dumps(raw, sort_keys=True, default=str)}"
+    if key not in _boards:
+        cfg = config.parse(name, raw)
+        strategy = installed().strategy(cfg.strategy)
+        _boards[key] = (config.build(name, cfg, strategy.params_model), strategy)
+    from litellm.proxy import proxy_server
+
+    router = proxy_server.llm_router
+    config.check_no_loop(name, config.board_graph(router.get_model_list() if router else []))
+    if name in _inside.get():
+        raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*_inside.get(), name])}")
+    return _boards[key]
+
+
+async def _translated(run: Callable[[], Awaitable[T]], name: str) -> T:
+    try:
+        return await run()
+    except BoardError as exc:
+        raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
+    except CallFailed as exc:
+        raise CustomLLMError(status_code=exc.status or 502, message=str(exc)) from exc
+    except Exception as exc:  # a strategy's own bug: say whose, keep serving
+        log.exception("board %s failed", name)
+        raise CustomLLMError(
+            status_code=500, message=f"board {name!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _start(
+    model: str,
+    messages: list[Any],
+    optional_params: dict[str, Any],
+    litellm_params: dict[str, Any] | None,
+    stream: bool,
+) -> BoardRun:
+    get_runtime()  # the node's settings: log level and handlers for our loggers
+    name = _board_name(model, litellm_params)
+    board, strategy = _board(name, optional_params.get("board"))
+    request = BoardRequest(name, tuple(messages), forwarded(optional_params), stream)
+    call_id = str((litellm_params or {}).get("litellm_call_id") or "-")
+    return BoardRun(board, strategy, request, RouterCaller(), call_id)
+
+
+async def _inside_board(name: str, work: Callable[[], Awaitable[T]]) -> T:
+    token = _inside.set((*_inside.get(), name))
+    try:
+        return await work()
+    finally:
+        _inside.reset(token)
+
+
+class BoardLLM(CustomLLM):
+    async def acompletion(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> ModelResponse:
+        name = _board_name(model, litellm_params)
+        if is_health_probe(litellm_params):
+            return await _translated(lambda: _probe(name, optional_params), name)
+
+        async def run() -> ModelResponse:
+            board = _start(model, messages, optional_params, litellm_params, False)
+            try:
+                answer = await _inside_board(name, board.complete)
+            except BoardError as exc:
+                _log(board.report, exc)
+                raise
+            _log(board.report)
+            return _response(name, dict(answer.message), answer.finish_reason, board.report)
+
+        return await _translated(run, name)
+
+    async def astreaming(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenericStreamingChunk]:
+        name = _board_name(model, litellm_params)
+        board = await _translated(
+            lambda: _async(_start, model, messages, optional_params, litellm_params, True), name
+        )
+        try:
+            pieces = await _translated(lambda: _inside_board(name, board.stream), name)
+        except CustomLLMError as exc:
+            _log(board.report, exc)
+            raise
+        try:
+            async for chunk in _chunks(pieces, board.report):
+                yield chunk
+        except Exception as exc:
+            _log(board.report, exc)
+            raise
+        _log(board.report)
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        raise CustomLLMError(501, "the board provider is async-only; use acompletion")
+
+    def streaming(self, *args: Any, **kwargs: Any) -> Any:
+        raise CustomLLMError(501, "the board provider is async-only; use astreaming")
+
+
+async def _async(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
+
+
+async def _probe(name: str, optional_params: dict[str, Any]) -> ModelResponse:
+    """/health: the declaration is checked (strategy, params, loops); nothing runs."""
+    board, _ = _board(name, optional_params.get("board"))
+    text = f"ok: {board.strategy} over {', '.join(s.name for s in board.specialists)}"
+    return _response(name, {"role": "assistant", "content": text}, "stop", Report(name, "-"))
+
+
+def _usage(report: Report) -> Usage:
+    use = report.usage
+    return Usage(
+        prompt_tokens=use.prompt_tokens,
+        completion_tokens=use.completion_tokens,
+        total_tokens=use.total_tokens,
+    )
+
+
+def _response(name: str, message: dict[str, Any], finish: str, report: Report) -> ModelResponse:
+    resp = ModelResponse(
+        id=f"chatcmpl-{uuid.uuid4().hex}",
+        created=int(time.time()),
+        model=name,
+        object="chat.completion",
+        choices=[{"index": 0, "message": message, "finish_reason": finish}],
+        usage=_usage(report),
+    )
+    resp.board = report.body()
+    resp._hidden_params[HEADERS_KEY] = report.headers()
+    return resp
+
+
+async def _chunks(
+    pieces: AsyncIterator[Piece], report: Report
+) -> AsyncIterator[GenericStreamingChunk]:
+    """Pieces -> LiteLLM chunks, one held back so the last carries finish_reason, the
+    board's usage and its report together with real content."""
+    held: GenericStreamingChunk | None = None
+    finish = "stop"
+    async for piece in pieces:
+        finish = piece.finish_reason or finish
+        out = [_chunk(piece.text, None)] if piece.text else []
+        out += [_chunk("", dict(call)) for call in piece.tool_calls]
+        for chunk in out:
+            if held is not None:
+                yield held
+            held = chunk
+    last = held or _chunk("", None)
+    last.update(
+        is_finished=True,
+        finish_reason=finish,
+        usage=_usage(report).model_dump(),
+        provider_specific_fields={"board": report.body()},
+    )
+    yield last
+
+
+def _chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
+    return {
+        "text": text,
+        "tool_use": tool_use,
+        "is_finished": False,
+        "finish_reason": "",
+        "usage": None,
+        "index": 0,
+    }
+
+
+def _log(report: Report, error: Exception | None = None) -> None:
+    if error is None:
+        log.info(report.log_line())
+    else:
+        message = getattr(error, "message", None) or str(error)
+        log.warning("%s error=%r", report.log_line(), str(message)[:300])
+
+
+class BoardHeaders(CustomLogger):
+    """x-board-* response headers for non-streamed board answers (a streamed answer
+    carries the same report in its last chunk's `board` field)."""
+
+    # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
+    async def async_post_call_response_headers_hook(
+        self,
+        data: dict[str, Any],
+        user_api_key_dict: Any,
+        response: Any,
+        request_headers: dict[str, str] | None = None,
+        litellm_call_info: Any = None,
+    ) -> dict[str, str] | None:
+        hidden = getattr(response, "_hidden_params", None) or {}
+        headers = hidden.get(HEADERS_KEY) if isinstance(hidden, dict) else None
+        return dict(headers) if headers else None
+
+
+board_llm = BoardLLM()
+board_headers = BoardHeaders()
