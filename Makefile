@@ -16,7 +16,7 @@ $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
 	@touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
-	$(PIP) -e '.[dev,convert]'
+	$(PIP) -e '.[dev,convert]' -e tests/example_plugin
 	@touch $@
 
 install: $(VENV)/.stamp-base

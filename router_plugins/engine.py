@@ -97,7 +97,16 @@ class BoardRun:
             return self._failed(t, phase, started, str(exc), exc.status)
         seconds = time.monotonic() - started
         self.report.calls.append(
-            CallRecord(t.label, t.specialist, t.model, phase, True, seconds, usage=reply.usage)
+            CallRecord(
+                t.label,
+                t.specialist,
+                t.model,
+                phase,
+                True,
+                seconds,
+                usage=reply.usage,
+                at=started - self.report.started,
+            )
         )
         return Answer(
             specialist=t.specialist,
@@ -116,7 +125,16 @@ class BoardRun:
         seconds = time.monotonic() - started
         error = error.strip().splitlines()[0][:300] if error.strip() else "failed"
         self.report.calls.append(
-            CallRecord(t.label, t.specialist, t.model, phase, False, seconds, error)
+            CallRecord(
+                t.label,
+                t.specialist,
+                t.model,
+                phase,
+                False,
+                seconds,
+                error,
+                at=started - self.report.started,
+            )
         )
         return Failure(t.specialist, error, seconds, t.label, status)
 
@@ -224,7 +242,16 @@ class BoardRun:
     async def _relay(
         self, t: Target, pieces: AsyncIterator[Piece], started: float
     ) -> AsyncIterator[Piece]:
-        record = CallRecord(t.label, t.specialist, t.model, "final", False, 0.0, "cut off")
+        record = CallRecord(
+            t.label,
+            t.specialist,
+            t.model,
+            "final",
+            False,
+            0.0,
+            "cut off",
+            at=started - self.report.started,
+        )
         self.report.calls.append(record)
         async for piece in pieces:
             if piece.usage is not None:

@@ -7,6 +7,7 @@ go to the INFO log as they are.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ class CallRecord:
     seconds: float
     error: str = ""
     usage: Usage = field(default_factory=Usage)
+    at: float = 0.0  # seconds from the board's start to this call's start
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -32,6 +34,9 @@ class CallRecord:
             "phase": self.phase,
             "ok": self.ok,
             "ms": round(self.seconds * 1000),
+            "at_ms": round(self.at * 1000),
+            "prompt_tokens": self.usage.prompt_tokens,
+            "completion_tokens": self.usage.completion_tokens,
         }
         if self.error:
             out["error"] = self.error
@@ -48,6 +53,7 @@ class Report:
     coordinator_reason: str = ""
     calls: list[CallRecord] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def usage(self) -> Usage:

@@ -64,8 +64,6 @@ def weak_reason(answer: Answer, p: Params) -> str | None:
         return None  # a tool call is an action, not prose to grade
     if not answer.text.strip():
         return "empty answer"
-    if answer.finish_reason == "length":
-        return "answer cut off at max_tokens"
     if p.check_unsure and unsure(answer.text):
         return "uncertainty or refusal phrase"
     lp = mean_logprob(answer)

@@ -106,3 +106,7 @@ def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
     done = cli(proxy, str(source), "--name", "minilm-l6", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     return {"source": source, **json.loads(done.stdout)}
+
+
+# The board test bed (a session fixture); imported last, since it uses the helpers above.
+from .bed import board_bed  # noqa: E402, F401

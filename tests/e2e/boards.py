@@ -1,0 +1,54 @@
+"""Proxy configs with boards: config/litellm.yaml plus extra model_list entries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .proxy import REPO
+
+EVAL_SET = REPO / "bench" / "semantic_eval.json"
+
+
+def board_entry(name: str, board: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model_name": name,
+        "litellm_params": {"model": name, "board": board},
+        "model_info": {"mode": "chat"},
+    }
+
+
+def remote_entry(
+    name: str, model: str, api_base: str, key: str, timeout: float = 60
+) -> dict[str, Any]:
+    """A specialist on another machine: any OpenAI-compatible endpoint via LiteLLM."""
+    return {
+        "model_name": name,
+        "litellm_params": {
+            "model": f"openai/{model}",
+            "api_base": api_base,
+            "api_key": key,
+            "timeout": timeout,
+        },
+    }
+
+
+def write_config(path: Path, entries: list[dict[str, Any]]) -> Path:
+    config = yaml.safe_load((REPO / "config" / "litellm.yaml").read_text())
+    config["model_list"] = entries
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def semantic_specialists(models: dict[str, str]) -> list[dict[str, Any]]:
+    """The eval set's specialists, each on the proxy model `models[name]`."""
+    data = json.loads(EVAL_SET.read_text())
+    return [{**s, "model": models[s["name"]]} for s in data["specialists"]]
+
+
+def eval_prompts() -> list[tuple[str, str]]:
+    data = json.loads(EVAL_SET.read_text())
+    return [(e["prompt"], e["label"]) for e in data["eval"]]

@@ -1,0 +1,271 @@
+"""Boards of specialists through the running proxy, with the openai SDK.
+
+Specialists are the default model under several registry names and system prompts;
+"heavy" is a second real node process behind an `openai/` route; "dead" is a remote
+route with nothing listening.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import openai
+import pytest
+
+from .bed import BoardBed
+from .conftest import DEFAULT
+from .proxy import KEY
+
+pytestmark = pytest.mark.e2e
+ASK = [{"role": "user", "content": "What is 2 plus 3?"}]
+
+
+@pytest.fixture(scope="module")
+def bc(board_bed: BoardBed) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{board_bed.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=180
+    )
+
+
+def report_of(completion: Any) -> dict[str, Any]:
+    board = completion.model_extra.get("board")
+    assert isinstance(board, dict), completion
+    return board
+
+
+def streamed(client: openai.OpenAI, model: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:
+    chunks = list(
+        client.chat.completions.create(
+            model=model, stream=True, stream_options={"include_usage": True}, **kw
+        )
+    )
+    boards = [c.model_extra.get("board") for c in chunks if c.model_extra.get("board")]
+    assert boards, "no chunk carried the board report"
+    return chunks, boards[-1]
+
+
+def text_of(chunks: list[Any]) -> str:
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def assert_usage_is_sum(usage: Any, report: dict[str, Any]) -> None:
+    ok = [c for c in report["calls"] if c["ok"]]
+    assert usage.prompt_tokens == sum(c["prompt_tokens"] for c in ok) > 0
+    assert usage.completion_tokens == sum(c["completion_tokens"] for c in ok) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_boards_are_listed_like_models(board_bed: BoardBed) -> None:
+    ids = board_bed.proxy.model_ids()
+    assert {"board/semantic", "board/moa", "board/cascade", "board/example"} <= ids
+
+
+def test_moa_runs_panel_in_parallel_and_streams_the_coordinator(
+    bc: openai.OpenAI, board_bed: BoardBed
+) -> None:
+    before = board_bed.heavy.log_text().count("completion id=")
+    chunks, report = streamed(bc, "board/moa", messages=ASK, max_tokens=24)
+    content = [c for c in chunks if c.choices and c.choices[0].delta.content]
+    assert len(content) > 3, "the coordinator pass should stream token by token"
+    assert text_of(chunks).strip()
+    panel = [c for c in report["calls"] if c["phase"] == "panel"]
+    assert {c["label"] for c in panel} == {"math", "code"} and all(c["ok"] for c in panel)
+    # Parallel: the second panel call starts before the first one ends.
+    first, second = sorted(panel, key=lambda c: c["at_ms"])
+    assert second["at_ms"] < first["at_ms"] + first["ms"]
+    final = [c for c in report["calls"] if c["phase"] == "final"]
+    assert [c["model"] for c in final] == ["heavy"] and final[0]["ok"]
+    assert board_bed.heavy.log_text().count("completion id=") == before + 1
+    usage = chunks[-1].usage
+    assert_usage_is_sum(usage, report)
+
+
+def test_non_streamed_answer_reports_in_headers_body_and_log(
+    bc: openai.OpenAI, board_bed: BoardBed
+) -> None:
+    raw = bc.chat.completions.with_raw_response.create(
+        model="board/moa", messages=ASK, max_tokens=16
+    )
+    done = raw.parse()
+    headers = raw.headers
+    assert headers["x-board-strategy"] == "moa"
+    assert headers["x-board-specialists"].split(",") == ["math", "code", "coordinator"] or set(
+        headers["x-board-specialists"].split(",")
+    ) == {"math", "code", "coordinator"}
+    timings = dict(kv.split("=") for kv in headers["x-board-timings-ms"].split(","))
+    assert set(timings) == {"math", "code", "coordinator"} and all(
+        int(v) >= 0 for v in timings.values()
+    )
+    assert "moa: 2 specialists in parallel" in headers["x-board-reason"]
+    report = report_of(done)
+    assert report["answered"] == headers["x-board-specialists"].split(",")
+    assert_usage_is_sum(done.usage, report)
+    log = board_bed.proxy.log_text()
+    lines = [ln for ln in log.splitlines() if "board=board/moa" in ln and "board id=" in ln]
+    assert lines and "math:panel:ok" in lines[-1] and "What is 2 plus 3" not in log
+
+
+def test_cascade_keeps_a_confident_answer_local(bc: openai.OpenAI, board_bed: BoardBed) -> None:
+    before = board_bed.heavy.log_text().count("completion id=")
+    done = bc.chat.completions.create(model="board/cascade", messages=ASK, max_tokens=16)
+    report = report_of(done)
+    assert report["notes"]["escalated"] is False
+    assert isinstance(report["notes"]["mean_logprob"], float)
+    assert report["answered"] == ["fast"]
+    assert board_bed.heavy.log_text().count("completion id=") == before
+
+
+def test_cascade_escalates_below_threshold_and_reports_the_share(
+    bc: openai.OpenAI, board_bed: BoardBed
+) -> None:
+    before = board_bed.heavy.log_text().count("completion id=")
+    chunks, report = streamed(bc, "board/cascade-strict", messages=ASK, max_tokens=16)
+    assert report["notes"]["escalated"] is True
+    assert report["coordinator"].startswith("escalated: mean logprob")
+    assert report["notes"]["escalation_share"] == 1.0
+    assert [c["phase"] for c in report["calls"]] == ["panel", "final"]
+    assert text_of(chunks).strip()
+    assert board_bed.heavy.log_text().count("completion id=") == before + 1
+    assert_usage_is_sum(chunks[-1].usage, report)
+
+
+def test_best_of_n_votes(bc: openai.OpenAI) -> None:
+    done = bc.chat.completions.create(model="board/best", messages=ASK, max_tokens=12)
+    report = report_of(done)
+    assert [c["label"] for c in report["calls"]] == [f"{DEFAULT}#{i}" for i in (1, 2, 3)]
+    assert report["coordinator"].startswith("majority: ")
+    assert done.choices[0].message.content
+    assert_usage_is_sum(done.usage, report)
+
+
+def test_fallback_drops_a_dead_specialist_and_says_so(bc: openai.OpenAI) -> None:
+    chunks, report = streamed(bc, "board/fallback", messages=ASK, max_tokens=16)
+    assert report["dropped"] == ["dead"] and report["answered"] == [DEFAULT]
+    dead = next(c for c in report["calls"] if c["label"] == "dead")
+    assert dead["ok"] is False and dead["error"]
+    assert text_of(chunks).strip()
+
+
+def test_a_failed_or_slow_panel_member_is_dropped(bc: openai.OpenAI) -> None:
+    raw = bc.chat.completions.with_raw_response.create(
+        model="board/partial", messages=ASK, max_tokens=12
+    )
+    report = report_of(raw.parse())
+    assert set(raw.headers["x-board-dropped"].split(",")) == {"dead", "slow"}
+    slow = next(c for c in report["calls"] if c["label"] == "slow")
+    assert "timed out" in slow["error"]
+    assert "math" in report["answered"] and "coordinator" in report["answered"]
+
+
+def test_board_without_a_live_specialist_is_503(bc: openai.OpenAI) -> None:
+    with pytest.raises(openai.APIStatusError) as err:
+        bc.chat.completions.create(model="board/all-dead", messages=ASK, max_tokens=8)
+    assert err.value.status_code == 503
+    assert "no live specialist" in str(err.value)
+    assert bc.chat.completions.create(model=DEFAULT, messages=ASK, max_tokens=4).choices
+
+
+def test_a_board_never_calls_itself(bc: openai.OpenAI) -> None:
+    for name in ("board/loop-a", "board/loop-b"):
+        with pytest.raises(openai.APIStatusError) as err:
+            bc.chat.completions.create(model=name, messages=ASK, max_tokens=8)
+        assert err.value.status_code == 500
+        assert "would call itself" in str(err.value)
+
+
+def test_a_chosen_tool_call_passes_through_unchanged(bc: openai.OpenAI) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "description": "Current weather for a city",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+        }
+    ]
+    ask = {
+        "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+        "tools": tools,
+        "tool_choice": "required",
+        "temperature": 0,
+        "max_tokens": 40,
+    }
+    direct = bc.chat.completions.create(model=DEFAULT, **ask)
+    via = bc.chat.completions.create(model="board/fallback", **ask)
+    assert via.choices[0].finish_reason == "tool_calls"
+    got = [
+        (c.function.name, json.loads(c.function.arguments))
+        for c in via.choices[0].message.tool_calls
+    ]
+    want = [
+        (c.function.name, json.loads(c.function.arguments))
+        for c in direct.choices[0].message.tool_calls
+    ]
+    assert got == want
+
+
+def test_response_format_reaches_the_specialist(bc: openai.OpenAI) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+        "required": ["answer"],
+        "additionalProperties": False,
+    }
+    done = bc.chat.completions.create(
+        model="board/fallback",
+        messages=ASK,
+        max_tokens=30,
+        response_format={"type": "json_schema", "json_schema": {"name": "sum", "schema": schema}},
+    )
+    assert json.loads(done.choices[0].message.content or "")["answer"] in ("yes", "no")
+
+
+def test_third_party_strategy_from_its_own_package(bc: openai.OpenAI) -> None:
+    raw = bc.chat.completions.with_raw_response.create(
+        model="board/example", messages=ASK, max_tokens=12
+    )
+    assert raw.headers["x-board-strategy"] == "shortest_answer"
+    report = report_of(raw.parse())
+    assert report["coordinator"].startswith("shortest of 2 answers")
+    assert "lengths" in report["notes"]
+
+
+def test_a_bad_declaration_is_a_clear_error_and_the_proxy_keeps_serving(
+    bc: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.APIStatusError) as err:
+        bc.chat.completions.create(model="board/bad-params", messages=ASK, max_tokens=8)
+    assert err.value.status_code == 500
+    assert "invalid params for strategy 'semantic'" in str(err.value)
+    assert "embedding_model" in str(err.value)
+    assert bc.chat.completions.create(model="board/fallback", messages=ASK, max_tokens=4).choices
+
+
+def test_cli_lists_plugins_and_their_hooks() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "router_plugins", "plugins", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        check=True,
+    )
+    rows = {r["plugin"]: r for r in json.loads(done.stdout)}
+    assert rows["builtin"]["source"].startswith("litellm-ov ")
+    assert {s["name"] for s in rows["builtin"]["strategies"]} == {
+        "semantic",
+        "cascade",
+        "moa",
+        "best_of_n",
+        "fallback",
+    }
+    assert rows["shortest"]["source"].startswith("ov-board-shortest ")
+    assert rows["shortest"]["strategies"][0]["hooks"] == ["board_coordinate"]
