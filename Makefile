@@ -45,9 +45,11 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-## bench: throughput and event-loop figures, side by side in one run
+## bench: throughput and event-loop figures, side by side in one run; the semantic
+## router's accuracy and decision time
 bench: install-dev
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/board.py
 
 lock: install-dev
 	{ echo '# Exact versions for every install (pip install -c). Regenerate with `make lock`.'; \

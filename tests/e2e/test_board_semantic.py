@@ -1,0 +1,64 @@
+"""The semantic router through the proxy: routing by example prompts with the local
+MiniLM embedding model, streaming the chosen specialist, and its accuracy on the
+labelled evaluation set in bench/semantic_eval.json (bench/board.py reports the same
+figure with the decision time)."""
+
+from __future__ import annotations
+
+import statistics
+
+import openai
+import pytest
+
+from .bed import BoardBed
+from .boards import eval_prompts
+from .proxy import KEY
+
+pytestmark = pytest.mark.e2e
+MIN_ACCURACY = 0.85
+
+
+@pytest.fixture(scope="module")
+def bc(board_bed: BoardBed) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{board_bed.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=180
+    )
+
+
+def test_semantic_router_streams_the_closest_specialist(bc: openai.OpenAI) -> None:
+    stream = bc.chat.completions.create(
+        model="board/semantic",
+        messages=[{"role": "user", "content": "What is 12 times 12?"}],
+        max_tokens=24,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    report = next(c.model_extra["board"] for c in reversed(chunks) if c.model_extra.get("board"))
+    assert report["answered"] == ["math"]
+    assert report["route"]["reason"].startswith("semantic: math ")
+    assert [c["phase"] for c in report["calls"]] == ["final"]
+    assert report["calls"][0]["model"] == "smol-math"
+    assert sum(1 for c in chunks if c.choices and c.choices[0].delta.content) > 3
+    assert chunks[-1].usage.completion_tokens == report["usage"]["completion_tokens"] > 0
+
+
+def test_semantic_router_accuracy_on_the_labelled_set(bc: openai.OpenAI) -> None:
+    hits, decision_ms, misses = 0, [], []
+    for prompt, label in eval_prompts():
+        raw = bc.chat.completions.with_raw_response.create(
+            model="board/semantic",
+            messages=[{"role": "user", "content": prompt}],
+            max_tokens=1,
+        )
+        chosen = raw.headers["x-board-specialists"]
+        decision_ms.append(float(raw.headers["x-board-route-ms"]))
+        if chosen == label:
+            hits += 1
+        else:
+            misses.append((prompt, label, chosen))
+    accuracy = hits / len(eval_prompts())
+    print(
+        f"semantic accuracy {accuracy:.3f}, median decision {statistics.median(decision_ms):.1f} ms"
+    )
+    assert accuracy >= MIN_ACCURACY, misses
