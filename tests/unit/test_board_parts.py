@@ -1,0 +1,158 @@
+"""Board pieces that are pure: declarations, loop checks, plugin loading, reports and
+the built-in strategies' signals."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from router_plugins import config
+from router_plugins.builtin.best_of_n import key, majority
+from router_plugins.builtin.cascade import Params as CascadeParams
+from router_plugins.builtin.cascade import unsure, weak_reason
+from router_plugins.calls import forwarded, with_system
+from router_plugins.errors import BoardConfigError, BoardLoop, PluginError
+from router_plugins.hookspecs import hookimpl
+from router_plugins.plugins import allowlist, describe, load
+from router_plugins.report import CallRecord, Report
+from router_plugins.types import Answer, BoardRequest, Usage
+
+
+def answer(text: str | None, logprobs: tuple[float, ...] | None = None, **kw: Any) -> Answer:
+    message = {"role": "assistant", "content": text, **kw}
+    return Answer("s", "m", message, "stop", Usage(), 0.1, logprobs, label="s")
+
+
+def board(name: str, *targets: str, coordinator: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"strategy": "moa", "specialists": [{"model": t} for t in targets]}
+    if coordinator:
+        spec["coordinator"] = coordinator
+    return {"model_name": name, "litellm_params": {"model": name, "board": spec}}
+
+
+def test_declaration_errors_name_the_board_and_the_field() -> None:
+    with pytest.raises(BoardConfigError, match=r"board 'b/x'.*specialists: .*at least 1"):
+        config.parse("b/x", {"strategy": "moa", "specialists": []})
+    with pytest.raises(BoardConfigError, match="repeated: m"):
+        config.parse("b/x", {"strategy": "moa", "specialists": [{"model": "m"}, {"model": "m"}]})
+    with pytest.raises(BoardConfigError, match="specialsts"):
+        config.parse("b/x", {"strategy": "moa", "specialsts": []})
+    with pytest.raises(BoardConfigError, match="must be a mapping"):
+        config.parse("b/x", None)
+    with pytest.raises(BoardConfigError, match=r"specialists\.0\.model"):
+        config.parse("b/x", {"strategy": "moa", "specialists": [{"model": "../etc"}]})
+
+
+def test_loops_are_found_directly_and_through_other_boards() -> None:
+    graph = config.board_graph(
+        [
+            board("board/a", "m1", "board/b"),
+            board("board/b", "m2", coordinator="board/c"),
+            board("board/c", "board/a"),
+            board("board/self", "board/self"),
+            board("board/ok", "m1", "board/leaf"),
+            board("board/leaf", "m3"),
+            {"model_name": "m1", "litellm_params": {"model": "openvino/m1"}},
+        ]
+    )
+    with pytest.raises(BoardLoop, match="board/a -> board/b -> board/c -> board/a"):
+        config.check_no_loop("board/a", graph)
+    with pytest.raises(BoardLoop, match="board/self -> board/self"):
+        config.check_no_loop("board/self", graph)
+    config.check_no_loop("board/ok", graph)
+    assert "m1" not in graph
+
+
+def _plugin(name: str, *strategies: Any) -> ModuleType:
+    module = ModuleType(name)
+
+    @hookimpl
+    def board_strategies() -> list[Any]:
+        return list(strategies)
+
+    module.board_strategies = board_strategies  # type: ignore[attr-defined]
+    return module
+
+
+class Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_two_plugins_claiming_one_name_is_an_error_naming_both() -> None:
+    with pytest.raises(PluginError, match="'builtin' and 'acme'"):
+        load(["builtin"], extra=[("acme", _plugin("acme", Named("semantic")))])
+    with pytest.raises(PluginError, match="without a name"):
+        load(["builtin"], extra=[("bad", _plugin("bad", object()))])
+
+
+def test_allowlist_limits_what_loads() -> None:
+    assert allowlist({}) is None and allowlist({"OV_BOARD_PLUGINS": " "}) is None
+    assert allowlist({"OV_BOARD_PLUGINS": "builtin, shortest"}) == ["builtin", "shortest"]
+    only_builtin = load(["builtin"])
+    assert "shortest_answer" not in only_builtin.strategies
+    everything = load(None)  # the example package under tests/ is installed
+    assert everything.strategy("shortest_answer").plugin == "shortest"
+    with pytest.raises(PluginError, match=r"no such litellm_ov\.board plugin"):
+        load(["nope"])
+    with pytest.raises(BoardConfigError, match="unknown board strategy 'x'"):
+        only_builtin.strategy("x")
+
+
+def test_describe_lists_plugins_sources_hooks_and_strategies() -> None:
+    rows = {r["plugin"]: r for r in describe(load(None))}
+    assert rows["builtin"]["hooks"] == ["board_strategies"]
+    cascade = next(s for s in rows["builtin"]["strategies"] if s["name"] == "cascade")
+    assert cascade["hooks"] == ["board_route", "board_coordinate"]
+    assert rows["shortest"]["source"].startswith("ov-board-shortest")
+
+
+def test_system_prompt_merges_into_a_leading_system_message() -> None:
+    user = {"role": "user", "content": "q"}
+    assert with_system([user], "S") == ({"role": "system", "content": "S"}, user)
+    assert with_system([{"role": "system", "content": "C"}, user], "S")[0]["content"] == "S\n\nC"
+    assert with_system([user], None) == (user,)
+    assert forwarded({"tools": [1], "board": {}, "max_retries": 2, "stop": None}) == {"tools": [1]}
+
+
+def test_request_query_is_the_last_user_text() -> None:
+    parts = [{"type": "text", "text": "a"}, {"type": "image_url"}, {"type": "text", "text": "b"}]
+    req = BoardRequest(
+        "b", ({"role": "user", "content": "x"}, {"role": "user", "content": parts}), {}
+    )
+    assert req.query() == "a b"
+    assert BoardRequest("b", ({"role": "system", "content": "s"},), {}).query() == ""
+
+
+def test_report_headers_are_ascii_and_bounded() -> None:
+    report = Report("board/x", "moa", route_reason="naïve\nreason " + "x" * 900)
+    report.calls.append(CallRecord("a", "a", "m", "panel", True, 0.5, usage=Usage(2, 3)))
+    report.calls.append(CallRecord("b", "b", "m", "panel", False, 1.0, "down"))
+    headers = report.headers()
+    assert headers["x-board-reason"].startswith("na?ve?reason")
+    assert len(headers["x-board-reason"]) == 512
+    assert headers["x-board-timings-ms"] == "a=500,b=1000"
+    assert headers["x-board-dropped"] == "b" and headers["x-board-specialists"] == "a"
+    assert "a:panel:ok:500ms b:panel:dropped:1000ms" in report.log_line()
+    assert report.body()["usage"] == {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}
+
+
+def test_cascade_confidence_signals() -> None:
+    p = CascadeParams(min_mean_logprob=-1.0)
+    assert weak_reason(answer("Paris.", (-0.1, -0.3)), p) is None
+    assert weak_reason(answer("Paris.", (-2.0, -3.0)), p) == "mean logprob -2.50 < -1"
+    assert weak_reason(answer("I'm not sure, maybe Lyon."), p) == "uncertainty or refusal phrase"
+    assert weak_reason(answer("   "), p) == "empty answer"
+    assert weak_reason(answer(None, tool_calls=[{"id": "1"}]), p) is None
+    assert weak_reason(answer("Paris."), p) is None  # no logprobs: that signal abstains
+    assert unsure("As an AI, I cannot help with that") and not unsure("The answer is 4.")
+
+
+def test_majority_vote_compares_final_answers() -> None:
+    votes = [answer("So it is 12."), answer("I think 13"), answer("The answer: 12")]
+    winner, count = majority(votes)
+    assert (winner.text, count) == ("So it is 12.", 2)
+    assert key(answer("Hello, World!")) == "hello world"
+    assert key(answer(None, tool_calls=[{"function": {"name": "f"}}])) == "['f']"
