@@ -3,7 +3,7 @@
 Registered in the proxy config as
     litellm_settings.custom_provider_map:
       - {provider: board, custom_handler: router_plugins.provider.board_llm}
-    litellm_settings.callbacks: [..., "router_plugins.provider.board_headers"]
+    litellm_settings.callbacks: [..., "router_plugins.provider.board_hooks"]
 Errors are translated here, and only here, into CustomLLMError(status, message).
 """
 
@@ -240,11 +240,26 @@ def _log(report: Report, error: Exception | None = None) -> None:
         log.warning("%s error=%r", report.log_line(), str(message)[:300])
 
 
-class BoardHeaders(CustomLogger):
-    """x-board-* response headers for non-streamed board answers (a streamed answer
-    carries the same report in its last chunk's `board` field)."""
+class BoardHooks(CustomLogger):
+    """Proxy hooks for boards: no router-level retry of a whole board (its specialist
+    calls are retried already; a retried panel would run twice), and x-board-*
+    response headers for non-streamed answers (a streamed answer carries the same
+    report in its last chunk's `board` field)."""
 
     # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
+    async def async_pre_call_hook(
+        self, user_api_key_dict: Any, cache: Any, data: dict[str, Any], call_type: Any
+    ) -> dict[str, Any]:
+        from litellm.proxy import proxy_server
+
+        router = proxy_server.llm_router
+        name = data.get("model")
+        if router is not None and isinstance(name, str) and name.startswith(f"{config.PROVIDER}/"):
+            deployments = router.get_model_list(model_name=name) or []
+            if any(_is_board(d) for d in deployments):
+                data["num_retries"] = 0
+        return data
+
     async def async_post_call_response_headers_hook(
         self,
         data: dict[str, Any],
@@ -258,5 +273,10 @@ class BoardHeaders(CustomLogger):
         return dict(headers) if headers else None
 
 
+def _is_board(deployment: dict[str, Any]) -> bool:
+    model = str((deployment.get("litellm_params") or {}).get("model", ""))
+    return model.startswith(f"{config.PROVIDER}/")
+
+
 board_llm = BoardLLM()
-board_headers = BoardHeaders()
+board_hooks = BoardHooks()

@@ -161,11 +161,14 @@ def test_a_failed_or_slow_panel_member_is_dropped(bc: openai.OpenAI) -> None:
     assert "math" in report["answered"] and "coordinator" in report["answered"]
 
 
-def test_board_without_a_live_specialist_is_503(bc: openai.OpenAI) -> None:
+def test_board_without_a_live_specialist_is_503(bc: openai.OpenAI, board_bed: BoardBed) -> None:
+    runs = board_bed.proxy.log_text().count("board=board/all-dead")
     with pytest.raises(openai.APIStatusError) as err:
         bc.chat.completions.create(model="board/all-dead", messages=ASK, max_tokens=8)
     assert err.value.status_code == 503
     assert "no live specialist" in str(err.value)
+    # Run once: the router retries the dead specialist, never the whole board.
+    assert board_bed.proxy.log_text().count("board=board/all-dead") == runs + 1
     assert bc.chat.completions.create(model=DEFAULT, messages=ASK, max_tokens=4).choices
 
 
