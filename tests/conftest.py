@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from litellm_ov_provider.bootstrap import cached_model_file, default_model_spec
+
+# LiteLLM imported in-process (unit tests) must not try the network for its cost map.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
 @pytest.fixture(scope="session")

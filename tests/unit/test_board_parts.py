@@ -156,3 +156,33 @@ def test_majority_vote_compares_final_answers() -> None:
     assert (winner.text, count) == ("So it is 12.", 2)
     assert key(answer("Hello, World!")) == "hello world"
     assert key(answer(None, tool_calls=[{"function": {"name": "f"}}])) == "['f']"
+
+
+def test_the_example_boards_declare_known_strategies_with_valid_params() -> None:
+    import yaml
+
+    from tests.e2e.proxy import REPO
+
+    entries = yaml.safe_load((REPO / "config" / "boards.example.yaml").read_text())["model_list"]
+    plugins = load(["builtin"])
+    boards = [e for e in entries if "board" in e["litellm_params"]]
+    assert {e["litellm_params"]["board"]["strategy"] for e in boards} == set(plugins.strategies)
+    for entry in boards:
+        name = entry["model_name"]
+        assert entry["litellm_params"]["model"] == name
+        cfg = config.parse(name, entry["litellm_params"]["board"])
+        config.build(name, cfg, plugins.strategy(cfg.strategy).params_model)
+    config.check_no_loop("board/auto", config.board_graph(entries))
+
+
+def test_a_board_reached_again_inside_itself_is_a_loop() -> None:
+    from router_plugins import provider
+
+    raw = {"strategy": "fallback", "specialists": [{"model": "m"}]}
+    provider._board("board/x", raw)  # fine on its own
+    token = provider._inside.set(("board/y", "board/x"))
+    try:
+        with pytest.raises(BoardLoop, match="board/y -> board/x -> board/x"):
+            provider._board("board/x", raw)
+    finally:
+        provider._inside.reset(token)
