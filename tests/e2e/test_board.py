@@ -272,3 +272,14 @@ def test_cli_lists_plugins_and_their_hooks() -> None:
     }
     assert rows["shortest"]["source"].startswith("ov-board-shortest ")
     assert rows["shortest"]["strategies"][0]["hooks"] == ["board_coordinate"]
+
+
+def test_health_checks_board_declarations_without_running_them(board_bed: BoardBed) -> None:
+    before = board_bed.proxy.log_text().count("board id=")
+    with board_bed.proxy.http() as http:
+        health = http.get("/health", timeout=120).json()
+    healthy = {e["model"] for e in health["healthy_endpoints"]}
+    unhealthy = {e["model"] for e in health["unhealthy_endpoints"]}
+    assert {"board/moa", "board/semantic", "board/all-dead"} <= healthy
+    assert {"board/loop-a", "board/loop-b", "board/bad-params"} <= unhealthy
+    assert board_bed.proxy.log_text().count("board id=") == before  # no board ran
