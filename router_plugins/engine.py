@@ -253,10 +253,13 @@ class BoardRun:
             at=started - self.report.started,
         )
         self.report.calls.append(record)
-        async for piece in pieces:
-            if piece.usage is not None:
-                record.usage = piece.usage
-            yield piece
+        try:
+            async for piece in pieces:
+                if piece.usage is not None:
+                    record.usage = piece.usage
+                yield piece
+        finally:
+            await pieces.aclose()  # type: ignore[attr-defined]
         record.ok, record.error = True, ""
         record.seconds = time.monotonic() - started
 

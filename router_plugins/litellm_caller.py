@@ -120,14 +120,19 @@ class RouterCaller:
 
 async def _relay(first: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Piece]:
     chunk = first
-    while True:
-        piece = _piece(chunk)
-        if piece is not None:
-            yield piece
-        try:
-            chunk = await anext(chunks)
-        except StopAsyncIteration:
-            return
+    try:
+        while True:
+            piece = _piece(chunk)
+            if piece is not None:
+                yield piece
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+    finally:
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _piece(chunk: Any) -> Piece | None:

@@ -9,6 +9,7 @@ Errors are translated here, and only here, into CustomLLMError(status, message).
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -147,13 +148,16 @@ class BoardLLM(CustomLLM):
         except CustomLLMError as exc:
             _log(board.report, exc)
             raise
+        error: BaseException | None = None
         try:
             async for chunk in _chunks(pieces, board.report):
                 yield chunk
-        except Exception as exc:
-            _log(board.report, exc)
+        except BaseException as exc:  # includes the client going away mid-stream
+            error = exc
             raise
-        _log(board.report)
+        finally:
+            await _close(pieces)  # stops the specialist's generation too
+            _log(board.report, error)
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         raise CustomLLMError(501, "the board provider is async-only; use acompletion")
@@ -232,12 +236,20 @@ def _chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
     }
 
 
-def _log(report: Report, error: Exception | None = None) -> None:
+def _log(report: Report, error: BaseException | None = None) -> None:
     if error is None:
         log.info(report.log_line())
+    elif isinstance(error, GeneratorExit | asyncio.CancelledError):
+        log.info("%s cancelled (the client went away)", report.log_line())
     else:
         message = getattr(error, "message", None) or str(error)
         log.warning("%s error=%r", report.log_line(), str(message)[:300])
+
+
+async def _close(stream: Any) -> None:
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        await close()
 
 
 class BoardHooks(CustomLogger):

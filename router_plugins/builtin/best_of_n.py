@@ -80,7 +80,7 @@ class BestOfN:
             try:
                 return await self._judge(board, request, answers)
             except (BoardError, ValueError) as exc:
-                board.note("judge_failed", str(exc)[:80])
+                board.note("judge_failed", type(exc).__name__)
         winner, votes = majority(answers)
         return Pick(winner, f"majority: {votes}/{len(answers)} agree ({winner.label})")
 
@@ -101,5 +101,5 @@ class BestOfN:
         found = re.search(r"\d+", verdict.text)
         choice = int(found.group()) if found else 0
         if not 1 <= choice <= len(answers):
-            raise ValueError(f"judge replied {verdict.text.strip()[:20]!r}")
+            raise ValueError("the judge did not name an answer")
         return Pick(answers[choice - 1], f"judge chose answer {choice} of {len(answers)}")

@@ -127,9 +127,9 @@ class Cascade:
         verdict = await board.ask(
             verifier, [{"role": "user", "content": prompt}], {"max_tokens": 3}, "verifier"
         )
-        said = verdict.text.strip().lower()
-        board.note("verifier", said[:10])
-        return None if said.startswith("yes") else f"verifier said {said[:10]!r}"
+        agreed = verdict.text.strip().lower().startswith("yes")
+        board.note("verifier", "yes" if agreed else "no")  # never the model's text
+        return None if agreed else "verifier said no"
 
     def _count(self, board: BoardContext, escalated: bool, outcome: Outcome) -> Outcome:
         stats = board.state.setdefault("cascade", {"requests": 0, "escalations": 0})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
@@ -17,7 +18,7 @@ from litellm_ov_provider.bootstrap import default_entry, default_model_spec
 from .boards import board_entry, remote_entry, semantic_specialists, write_config
 from .conftest import DEFAULT, place_model
 from .node import Node, start_node
-from .proxy import Proxy, free_port, start_proxy
+from .proxy import KEY, Proxy, free_port, start_proxy
 
 LOCAL_NAMES = ("smol-math", "smol-code")
 
@@ -148,3 +149,11 @@ def board_bed(
     yield bed
     bed.proxy.stop()
     heavy.stop()
+
+
+@pytest.fixture(scope="session")
+def bc(board_bed: BoardBed) -> openai.OpenAI:
+    """An openai client on the board proxy."""
+    return openai.OpenAI(
+        base_url=f"{board_bed.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=180
+    )

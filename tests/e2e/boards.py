@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openai
 import yaml
 
 from .proxy import REPO
@@ -52,3 +53,24 @@ def semantic_specialists(models: dict[str, str]) -> list[dict[str, Any]]:
 def eval_prompts() -> list[tuple[str, str]]:
     data = json.loads(EVAL_SET.read_text())
     return [(e["prompt"], e["label"]) for e in data["eval"]]
+
+
+def report_of(completion: Any) -> dict[str, Any]:
+    board = completion.model_extra.get("board")
+    assert isinstance(board, dict), completion
+    return board
+
+
+def streamed(client: openai.OpenAI, model: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:
+    chunks = list(
+        client.chat.completions.create(
+            model=model, stream=True, stream_options={"include_usage": True}, **kw
+        )
+    )
+    boards = [c.model_extra.get("board") for c in chunks if c.model_extra.get("board")]
+    assert boards, "no chunk carried the board report"
+    return chunks, boards[-1]
+
+
+def text_of(chunks: list[Any]) -> str:
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)

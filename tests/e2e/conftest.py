@@ -109,4 +109,4 @@ def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
 
 
 # The board test bed (a session fixture); imported last, since it uses the helpers above.
-from .bed import board_bed  # noqa: E402, F401
+from .bed import bc, board_bed  # noqa: E402, F401

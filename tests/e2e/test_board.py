@@ -17,39 +17,11 @@ import openai
 import pytest
 
 from .bed import BoardBed
+from .boards import report_of, streamed, text_of
 from .conftest import DEFAULT
-from .proxy import KEY
 
 pytestmark = pytest.mark.e2e
 ASK = [{"role": "user", "content": "What is 2 plus 3?"}]
-
-
-@pytest.fixture(scope="module")
-def bc(board_bed: BoardBed) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{board_bed.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=180
-    )
-
-
-def report_of(completion: Any) -> dict[str, Any]:
-    board = completion.model_extra.get("board")
-    assert isinstance(board, dict), completion
-    return board
-
-
-def streamed(client: openai.OpenAI, model: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:
-    chunks = list(
-        client.chat.completions.create(
-            model=model, stream=True, stream_options={"include_usage": True}, **kw
-        )
-    )
-    boards = [c.model_extra.get("board") for c in chunks if c.model_extra.get("board")]
-    assert boards, "no chunk carried the board report"
-    return chunks, boards[-1]
-
-
-def text_of(chunks: list[Any]) -> str:
-    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def assert_usage_is_sum(usage: Any, report: dict[str, Any]) -> None:
@@ -283,3 +255,27 @@ def test_health_checks_board_declarations_without_running_them(board_bed: BoardB
     assert {"board/moa", "board/semantic", "board/all-dead"} <= healthy
     assert {"board/loop-a", "board/loop-b", "board/bad-params"} <= unhealthy
     assert board_bed.proxy.log_text().count("board id=") == before  # no board ran
+
+
+def test_a_client_leaving_mid_stream_ends_the_board_run(
+    bc: openai.OpenAI, board_bed: BoardBed
+) -> None:
+    stream = bc.chat.completions.create(
+        model="board/fallback",
+        messages=[{"role": "user", "content": "Tell me a long story about a dragon."}],
+        max_tokens=400,
+        stream=True,
+        extra_body={"ignore_eos": True},
+    )
+    for i, _ in enumerate(stream):
+        if i == 2:
+            break
+    stream.close()
+
+    def cancelled() -> bool:
+        return any(
+            "board=board/fallback" in line and "cancelled (the client went away)" in line
+            for line in board_bed.proxy.log_text().splitlines()
+        )
+
+    board_bed.proxy.wait_for(cancelled, 30, "the board's cancelled log line")

@@ -10,31 +10,15 @@ import statistics
 import openai
 import pytest
 
-from .bed import BoardBed
-from .boards import eval_prompts
-from .proxy import KEY
+from .boards import eval_prompts, streamed
 
 pytestmark = pytest.mark.e2e
 MIN_ACCURACY = 0.85
 
 
-@pytest.fixture(scope="module")
-def bc(board_bed: BoardBed) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{board_bed.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=180
-    )
-
-
 def test_semantic_router_streams_the_closest_specialist(bc: openai.OpenAI) -> None:
-    stream = bc.chat.completions.create(
-        model="board/semantic",
-        messages=[{"role": "user", "content": "What is 12 times 12?"}],
-        max_tokens=24,
-        stream=True,
-        stream_options={"include_usage": True},
-    )
-    chunks = list(stream)
-    report = next(c.model_extra["board"] for c in reversed(chunks) if c.model_extra.get("board"))
+    ask = [{"role": "user", "content": "What is 12 times 12?"}]
+    chunks, report = streamed(bc, "board/semantic", messages=ask, max_tokens=24)
     assert report["answered"] == ["math"]
     assert report["route"]["reason"].startswith("semantic: math ")
     assert [c["phase"] for c in report["calls"]] == ["final"]
