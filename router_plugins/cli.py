@@ -1,7 +1,8 @@
-"""`ov-board`: what the board layer has loaded.
+"""`ov-board`: what the board layer has loaded, and whether a config's boards hold up.
 
-ov-board plugins           # table: plugin, source, hooks, strategies
-ov-board plugins --json
+    ov-board plugins                       # plugin, source, hooks, strategies
+    ov-board check config/litellm.yaml     # every board: strategy, params, loops, models
+Both take --json.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
-from .errors import PluginError
-from .plugins import allowlist, describe, load
+from . import config
+from .errors import BoardConfigError, PluginError
+from .plugins import Plugins, allowlist, describe, load
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,14 +27,82 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     plugins = sub.add_parser("plugins", help="list the loaded plugins, their hooks and strategies")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
+    check = sub.add_parser("check", help="check the boards declared in a proxy config")
+    check.add_argument("config", type=Path, help="a LiteLLM proxy config (YAML)")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
 
     try:
-        rows = describe(load(allowlist()))
-    except PluginError as exc:
+        loaded = load(allowlist())
+        if args.command == "plugins":
+            return _show_plugins(describe(loaded), args.json)
+        return _show_checks(check_config(args.config, loaded, _registry_names()), args.json)
+    except (PluginError, BoardConfigError) as exc:
         print(f"ov-board: {exc}", file=sys.stderr)
         return 1
-    if args.json:
+
+
+def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str, Any]]:
+    """One row per board in the config at `path`: ok, or what is wrong. `known` are
+    model names served outside the config (the registry's)."""
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BoardConfigError(f"cannot read {path}: {exc}") from exc
+    entries = raw.get("model_list") or []
+    names = {str(e.get("model_name")) for e in entries} | known
+    graph = config.board_graph(entries)
+    rows = []
+    for entry in entries:
+        params = entry.get("litellm_params") or {}
+        if not str(params.get("model", "")).startswith(f"{config.PROVIDER}/"):
+            continue
+        name = str(entry.get("model_name"))
+        row: dict[str, Any] = {"board": name, "ok": True, "problem": "", "warnings": []}
+        try:
+            cfg = config.parse(name, params.get("board"))
+            strategy = plugins.strategy(cfg.strategy)
+            config.build(name, cfg, strategy.params_model)
+            config.check_no_loop(name, graph)
+            row["strategy"] = cfg.strategy
+            row["warnings"] = [
+                f"{target!r} is neither in model_list nor in the registry"
+                for target in sorted(config.targets(cfg) - names)
+            ]
+        except BoardConfigError as exc:
+            row.update(ok=False, problem=exc.message)
+        rows.append(row)
+    return rows
+
+
+def _registry_names() -> set[str]:
+    """The registry's model names (served as routes at run time), if it is readable."""
+    from litellm_ov_provider.settings import get_settings
+
+    try:
+        models = json.loads(get_settings().registry_path.read_text()).get("models")
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return set(models) if isinstance(models, dict) else set()
+
+
+def _show_checks(rows: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        table = Table(title="boards")
+        for column in ("board", "strategy", "status"):
+            table.add_column(column)
+        for row in rows:
+            status = "ok" if row["ok"] else f"[red]{row['problem']}[/red]"
+            status += "".join(f"\n[yellow]{w}[/yellow]" for w in row["warnings"])
+            table.add_row(row["board"], row.get("strategy", "-"), status)
+        Console().print(table)
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+def _show_plugins(rows: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
         print(json.dumps(rows, indent=2))
         return 0
     table = Table(title="board plugins")

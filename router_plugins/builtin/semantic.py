@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..context import BoardContext
 from ..errors import BoardConfigError
@@ -28,6 +28,12 @@ class Params(BaseModel):
     use_descriptions: bool = Field(default=True, description="embed descriptions as examples")
     min_score: float | None = Field(default=None, description="below this, use `fallback`")
     fallback: str | None = Field(default=None, description="specialist for unclear requests")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Params:
+        if (self.min_score is None) != (self.fallback is None):
+            raise ValueError("min_score and fallback go together")
+        return self
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,57 @@ def test_a_board_reached_again_inside_itself_is_a_loop() -> None:
             provider._board("board/x", raw)
     finally:
         provider._inside.reset(token)
+
+
+def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
+    from router_plugins.cli import check_config
+
+    cfg = tmp_path / "litellm.yaml"
+    cfg.write_text(
+        """model_list:
+  - model_name: heavy
+    litellm_params: {model: openai/x, api_base: "http://h/v1"}
+  - model_name: board/good
+    litellm_params:
+      model: board/good
+      board: {strategy: fallback, specialists: [{model: heavy}, {model: local}]}
+  - model_name: board/typo
+    litellm_params:
+      model: board/typo
+      board: {strategy: fallback, specialists: [{model: haevy}]}
+  - model_name: board/semantic
+    litellm_params:
+      model: board/semantic
+      board: {strategy: semantic, specialists: [{model: heavy}], params: {min_score: 0.3, embedding_model: e}}
+  - model_name: board/loop
+    litellm_params:
+      model: board/loop
+      board: {strategy: moa, coordinator: board/loop, specialists: [{model: heavy}]}
+"""
+    )
+    rows = {r["board"]: r for r in check_config(cfg, load(["builtin"]), {"local"})}
+    assert rows["board/good"] == {
+        "board": "board/good",
+        "ok": True,
+        "problem": "",
+        "warnings": [],
+        "strategy": "fallback",
+    }
+    assert rows["board/typo"]["ok"] and rows["board/typo"]["warnings"] == [
+        "'haevy' is neither in model_list nor in the registry"
+    ]
+    assert "min_score and fallback go together" in rows["board/semantic"]["problem"]
+    assert "board/loop -> board/loop" in rows["board/loop"]["problem"]
+    assert "heavy" not in rows
+
+
+def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
+    from router_plugins.cli import main
+    from tests.e2e.proxy import REPO
+
+    assert main(["check", str(REPO / "config" / "boards.example.yaml"), "--json"]) == 0
+    assert len(__import__("json").loads(capsys.readouterr().out)) == 5
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model_list:\n  - {model_name: board/x, litellm_params: {model: board/x}}\n")
+    assert main(["check", str(bad)]) == 1
+    assert main(["check", str(tmp_path / "missing.yaml")]) == 1
