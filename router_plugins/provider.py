@@ -122,7 +122,7 @@ class BoardLLM(CustomLLM):
             board = _start(model, messages, optional_params, litellm_params, False)
             try:
                 answer = await _inside_board(name, board.complete)
-            except BoardError as exc:
+            except Exception as exc:
                 _log(board.report, exc)
                 raise
             _log(board.report)

@@ -207,7 +207,10 @@ def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
   - model_name: board/semantic
     litellm_params:
       model: board/semantic
-      board: {strategy: semantic, specialists: [{model: heavy}], params: {min_score: 0.3, embedding_model: e}}
+      board:
+        strategy: semantic
+        specialists: [{model: heavy}]
+        params: {min_score: 0.3, embedding_model: e}
   - model_name: board/loop
     litellm_params:
       model: board/loop
