@@ -109,7 +109,7 @@ class StreamAssembler:
         else:
             content, calls = None, []
         chunks = self._emit(content, calls)
-        last = self._held or _chunk("", None)
+        last = self._held or stream_chunk("", None)
         self._held = None
         last["is_finished"] = True
         last["finish_reason"] = finish_reason(engine_reason, self._calls)
@@ -121,9 +121,9 @@ class StreamAssembler:
         return [*chunks, last]
 
     def _emit(self, content: str | None, calls: list[ToolCall]) -> list[GenericStreamingChunk]:
-        pieces = [_chunk(content, None)] if content else []
+        pieces = [stream_chunk(content, None)] if content else []
         for call in calls:
-            pieces.append(_chunk("", call.to_openai(len(self._calls))))
+            pieces.append(stream_chunk("", call.to_openai(len(self._calls))))
             self._calls.append(call)
         out = []
         for piece in pieces:
@@ -133,7 +133,7 @@ class StreamAssembler:
         return out
 
 
-def _chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
+def stream_chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
     return {
         "text": text,
         "tool_use": tool_use,

@@ -17,7 +17,17 @@ from .context import Board, BoardContext
 from .errors import BoardConfigError, BoardError, NoLiveSpecialist
 from .plugins import Strategy
 from .report import CallRecord, Report
-from .types import Answer, BoardRequest, Call, Failure, Message, Pick, Route, Synthesize
+from .types import (
+    Answer,
+    BoardRequest,
+    Call,
+    Failure,
+    Message,
+    Pick,
+    Route,
+    Synthesize,
+    Usage,
+)
 
 
 @dataclass(frozen=True)
@@ -95,19 +105,7 @@ class BoardRun:
             return self._failed(t, phase, started, f"timed out after {t.timeout:g} s", 504)
         except CallFailed as exc:
             return self._failed(t, phase, started, str(exc), exc.status)
-        seconds = time.monotonic() - started
-        self.report.calls.append(
-            CallRecord(
-                t.label,
-                t.specialist,
-                t.model,
-                phase,
-                True,
-                seconds,
-                usage=reply.usage,
-                at=started - self.report.started,
-            )
-        )
+        seconds = self._record(t, phase, started, usage=reply.usage).seconds
         return Answer(
             specialist=t.specialist,
             model=t.model,
@@ -119,23 +117,29 @@ class BoardRun:
             label=t.label,
         )
 
+    def _record(
+        self, t: Target, phase: str, started: float, error: str = "", usage: Usage | None = None
+    ) -> CallRecord:
+        """Add one call to the report: failed when it has an error."""
+        record = CallRecord(
+            t.label,
+            t.specialist,
+            t.model,
+            phase,
+            ok=not error,
+            seconds=time.monotonic() - started,
+            error=error,
+            usage=usage or Usage(),
+            at=started - self.report.started,
+        )
+        self.report.calls.append(record)
+        return record
+
     def _failed(
         self, t: Target, phase: str, started: float, error: str, status: int | None
     ) -> Failure:
-        seconds = time.monotonic() - started
         error = error.strip().splitlines()[0][:300] if error.strip() else "failed"
-        self.report.calls.append(
-            CallRecord(
-                t.label,
-                t.specialist,
-                t.model,
-                phase,
-                False,
-                seconds,
-                error,
-                at=started - self.report.started,
-            )
-        )
+        seconds = self._record(t, phase, started, error).seconds
         return Failure(t.specialist, error, seconds, t.label, status)
 
     async def _ask(
@@ -242,17 +246,7 @@ class BoardRun:
     async def _relay(
         self, t: Target, pieces: AsyncIterator[Piece], started: float
     ) -> AsyncIterator[Piece]:
-        record = CallRecord(
-            t.label,
-            t.specialist,
-            t.model,
-            "final",
-            False,
-            0.0,
-            "cut off",
-            at=started - self.report.started,
-        )
-        self.report.calls.append(record)
+        record = self._record(t, "final", started, "cut off")
         try:
             async for piece in pieces:
                 if piece.usage is not None:

@@ -23,6 +23,7 @@ from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
 
 from litellm_ov_provider.handler import is_health_probe
+from litellm_ov_provider.responses import stream_chunk
 from litellm_ov_provider.runtime import get_runtime
 
 from . import config
@@ -209,13 +210,13 @@ async def _chunks(
     finish = "stop"
     async for piece in pieces:
         finish = piece.finish_reason or finish
-        out = [_chunk(piece.text, None)] if piece.text else []
-        out += [_chunk("", dict(call)) for call in piece.tool_calls]
+        out = [stream_chunk(piece.text, None)] if piece.text else []
+        out += [stream_chunk("", dict(call)) for call in piece.tool_calls]
         for chunk in out:
             if held is not None:
                 yield held
             held = chunk
-    last = held or _chunk("", None)
+    last = held or stream_chunk("", None)
     last.update(
         is_finished=True,
         finish_reason=finish,
@@ -223,17 +224,6 @@ async def _chunks(
         provider_specific_fields={"board": report.body()},
     )
     yield last
-
-
-def _chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:
-    return {
-        "text": text,
-        "tool_use": tool_use,
-        "is_finished": False,
-        "finish_reason": "",
-        "usage": None,
-        "index": 0,
-    }
 
 
 def _log(report: Report, error: BaseException | None = None) -> None:
