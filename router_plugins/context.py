@@ -29,6 +29,12 @@ class Board:
     def specialist(self, name: str) -> Specialist | None:
         return next((s for s in self.specialists if s.name == name), None)
 
+    def first_answer(self, answers: Sequence[Answer]) -> Answer:
+        """The answer of the specialist listed first on the board (answers from
+        elsewhere, e.g. a coordinator, come last)."""
+        order = {s.name: i for i, s in enumerate(self.specialists)}
+        return min(answers, key=lambda a: order.get(a.specialist, len(order)))
+
 
 class BoardContext:
     """The `board` argument of every hook."""
@@ -62,6 +68,10 @@ class BoardContext:
 
     def specialist(self, name: str) -> Specialist | None:
         return self._board.specialist(name)
+
+    def first_answer(self, answers: Sequence[Answer]) -> Answer:
+        """The answer of the specialist listed first on the board."""
+        return self._board.first_answer(answers)
 
     def require_coordinator(self) -> str:
         if not self._board.coordinator:

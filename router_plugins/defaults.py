@@ -27,6 +27,5 @@ def board_coordinate(
     answers: Sequence[Answer],
     failures: Sequence[Failure],
 ) -> Pick:
-    order = [s.name for s in board.specialists]
-    first = min(answers, key=lambda a: order.index(a.specialist) if a.specialist in order else 99)
+    first = board.first_answer(answers)
     return Pick(first, reason=f"default coordinator: first answer ({first.specialist})")

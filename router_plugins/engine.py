@@ -44,10 +44,11 @@ class Target:
 
 @dataclass(frozen=True)
 class Final:
-    """The pass that answers the client: tried in order until one starts."""
+    """The pass that answers the client: tried in order until one starts. When every
+    target fails, `fallback` (the panel's first answer, after a Synthesize) answers."""
 
     targets: tuple[Target, ...]
-    phase: str = "final"
+    fallback: Answer | None = None
 
 
 class BoardRun:
@@ -184,13 +185,22 @@ class BoardRun:
         if isinstance(outcome, Synthesize):
             self.report.coordinator_reason = outcome.reason
             self.report.notes.update(outcome.notes)
-            return Final(
-                (self.target(outcome.model, outcome.messages, outcome.params, outcome.label),)
-            )
+            synthesis = self.target(outcome.model, outcome.messages, outcome.params, outcome.label)
+            return Final((synthesis,), fallback=self.board.first_answer(answers))
         raise BoardConfigError(
             f"board {self.board.name!r}: coordinator returned {type(outcome).__name__}, "
             "not Pick or Synthesize"
         )
+
+    def _fall_back(self, final: Final, failures: Sequence[Failure]) -> Answer:
+        """The last resort when the final pass failed: the panel's answer, if any."""
+        if final.fallback is None:
+            raise no_live(self.board.name, failures)
+        self.report.coordinator_reason += (
+            f"; {failures[-1].label} failed, answered with {final.fallback.label}"
+        )
+        self.report.notes["final_pass_failed"] = True
+        return final.fallback
 
     async def _panel(
         self, targets: list[Target], sequential: bool
@@ -215,11 +225,11 @@ class BoardRun:
             return decided
         failures = []
         for t in decided.targets:
-            got = await self._complete(t, decided.phase)
+            got = await self._complete(t, "final")
             if isinstance(got, Answer):
                 return got
             failures.append(got)
-        raise no_live(self.board.name, failures)
+        return self._fall_back(decided, failures)
 
     async def stream(self) -> AsyncIterator[Piece]:
         """Everything up to the final pass's first piece happens in this await (so
@@ -235,13 +245,14 @@ class BoardRun:
                     self.caller.stream(t.model, t.messages, t.params), t.timeout
                 )
             except TimeoutError:
-                failures.append(self._failed(t, "final", started, "timed out", 504))
+                error = f"timed out after {t.timeout:g} s"
+                failures.append(self._failed(t, "final", started, error, 504))
                 continue
             except CallFailed as exc:
                 failures.append(self._failed(t, "final", started, str(exc), exc.status))
                 continue
             return self._relay(t, pieces, started)
-        raise no_live(self.board.name, failures)
+        return _pieces(self._fall_back(decided, failures))
 
     async def _relay(
         self, t: Target, pieces: AsyncIterator[Piece], started: float

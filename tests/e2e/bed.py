@@ -99,6 +99,10 @@ def boards(heavy: str) -> list[dict[str, Any]]:
                 ],
             },
         ),
+        board_entry(
+            "board/coordinator-dead",
+            {"strategy": "moa", "coordinator": "dead", "specialists": [math, code]},
+        ),
         board_entry("board/all-dead", {"strategy": "fallback", "specialists": [{"model": "dead"}]}),
         board_entry(
             "board/loop-a", {"strategy": "fallback", "specialists": [{"model": "board/loop-b"}]}

@@ -317,3 +317,14 @@ def test_result_types_are_plain_data() -> None:
     assert Synthesize("coord", "r").messages is None
     assert Failure("a", "e", 0.1).status is None
     assert Specialist("a", "m").timeout is None
+
+
+async def test_a_failed_coordinator_falls_back_to_the_panels_first_answer() -> None:
+    run = run_for("moa", FakeCaller(fail=["coord"]))
+    answer = await run.complete()
+    assert answer.specialist == "a" and run.report.notes["final_pass_failed"] is True
+    assert run.report.coordinator_reason.endswith("coordinator failed, answered with a")
+    streamed = run_for("moa", FakeCaller(fail=["coord"]))
+    pieces = [p async for p in await streamed.stream()]
+    assert pieces[0].text == "m-a: q?" and pieces[-1].finish_reason == "stop"
+    assert streamed.report.dropped == ["coordinator"]
