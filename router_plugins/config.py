@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -111,12 +113,19 @@ def board_graph(deployments: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]
         model = str(params.get("model", ""))
         if not model.startswith(f"{PROVIDER}/") or "board" not in params:
             continue
-        try:
-            cfg = BoardConfig.model_validate(dict(params["board"]))
-        except (ValidationError, TypeError, ValueError):
-            continue
-        graph.setdefault(str(dep.get("model_name")), set()).update(targets(cfg))
+        found = _declared_targets(json.dumps(params["board"], sort_keys=True, default=str))
+        if found is not None:
+            graph.setdefault(str(dep.get("model_name")), set()).update(found)
     return graph
+
+
+@lru_cache(maxsize=512)
+def _declared_targets(declaration: str) -> frozenset[str] | None:
+    """A declaration's targets, parsed once (board_graph runs on every request)."""
+    try:
+        return frozenset(targets(BoardConfig.model_validate(json.loads(declaration))))
+    except (ValidationError, TypeError, ValueError):
+        return None
 
 
 def check_no_loop(start: str, graph: Mapping[str, set[str]]) -> None:

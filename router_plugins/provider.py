@@ -15,7 +15,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from litellm.integrations.custom_logger import CustomLogger
@@ -68,13 +69,17 @@ def _board(name: str, raw: Any) -> tuple[Board, Strategy]:
     return _boards[key]
 
 
-async def _translated(run: Callable[[], Awaitable[T]], name: str) -> T:
+@contextmanager
+def _translated(name: str) -> Iterator[None]:
+    """Board errors (and a strategy's own bugs) as CustomLLMError(status, message)."""
     try:
-        return await run()
+        yield
     except BoardError as exc:
         raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
     except CallFailed as exc:
         raise CustomLLMError(status_code=exc.status or 502, message=str(exc)) from exc
+    except CustomLLMError:
+        raise
     except Exception as exc:  # a strategy's own bug: say whose, keep serving
         log.exception("board %s failed", name)
         raise CustomLLMError(
@@ -116,10 +121,9 @@ class BoardLLM(CustomLLM):
         **kwargs: Any,
     ) -> ModelResponse:
         name = _board_name(model, litellm_params)
-        if is_health_probe(litellm_params):
-            return await _translated(lambda: _probe(name, optional_params), name)
-
-        async def run() -> ModelResponse:
+        with _translated(name):
+            if is_health_probe(litellm_params):
+                return _probe(name, optional_params)
             board = _start(model, messages, optional_params, litellm_params, False)
             try:
                 answer = await _inside_board(name, board.complete)
@@ -128,8 +132,6 @@ class BoardLLM(CustomLLM):
                 raise
             _log(board.report)
             return _response(name, dict(answer.message), answer.finish_reason, board.report)
-
-        return await _translated(run, name)
 
     async def astreaming(
         self,
@@ -141,11 +143,11 @@ class BoardLLM(CustomLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
         name = _board_name(model, litellm_params)
-        board = await _translated(
-            lambda: _async(_start, model, messages, optional_params, litellm_params, True), name
-        )
+        with _translated(name):
+            board = _start(model, messages, optional_params, litellm_params, True)
         try:
-            pieces = await _translated(lambda: _inside_board(name, board.stream), name)
+            with _translated(name):
+                pieces = await _inside_board(name, board.stream)
         except CustomLLMError as exc:
             _log(board.report, exc)
             raise
@@ -167,11 +169,7 @@ class BoardLLM(CustomLLM):
         raise CustomLLMError(501, "the board provider is async-only; use astreaming")
 
 
-async def _async(fn: Callable[..., T], *args: Any) -> T:
-    return fn(*args)
-
-
-async def _probe(name: str, optional_params: dict[str, Any]) -> ModelResponse:
+def _probe(name: str, optional_params: dict[str, Any]) -> ModelResponse:
     """/health: the declaration is checked (strategy, params, loops); nothing runs."""
     board, _ = _board(name, optional_params.get("board"))
     text = f"ok: {board.strategy} over {', '.join(s.name for s in board.specialists)}"
