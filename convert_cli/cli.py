@@ -171,11 +171,11 @@ def list_main(argv: Sequence[str]) -> int:
     if args.json:
         print(json.dumps([r.as_dict() for r in rows]))
         return 0
-    table = Table("name", "task", "format", "size", "loaded", "path")
+    table = Table("name", "task", "format", "size", "loaded", "status", "path")
     for r in rows:
-        size = f"{r.size_bytes / 1e6:.0f} MB" if r.size_bytes is not None else "missing"
+        size = f"{r.size_bytes / 1e6:.0f} MB" if r.size_bytes is not None else "-"
         loaded = {True: "yes", False: "no", None: "?"}[r.loaded]
-        table.add_row(r.name, r.task, r.weight_format, size, loaded, r.path)
+        table.add_row(r.name, r.task, r.weight_format, size, loaded, r.status, r.path)
     Console().print(table)
     return 0
 

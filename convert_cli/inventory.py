@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from litellm_ov_provider.catalog import inspect_registry
 from litellm_ov_provider.registry import read_registry
 
 from .layout import Layout, dir_size
@@ -47,6 +48,7 @@ class Row:
     size_bytes: int | None
     loaded: bool | None  # None: no node could be asked
     path: str
+    status: str = "ready"  # or "broken: <why>"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,8 +57,8 @@ class Row:
 def inventory(layout: Layout, node: str | None) -> list[Row]:
     node = node or f"http://127.0.0.1:{os.environ.get('PORT', '4000')}"
     loaded = loaded_models(node)
-    registry = read_registry(layout.registry_path, layout.root)
-    return [
+    registry = inspect_registry(read_registry(layout.registry_path, layout.root))
+    rows = [
         Row(
             name=name,
             task=model.entry.task,
@@ -65,5 +67,10 @@ def inventory(layout: Layout, node: str | None) -> list[Row]:
             loaded=None if loaded is None else loaded.get(name, False),
             path=str(model.path),
         )
-        for name, model in sorted(registry.models.items())
+        for name, model in registry.models.items()
     ]
+    rows += [
+        Row(name, "-", "-", None, None if loaded is None else False, "", f"broken: {why}")
+        for name, why in registry.broken.items()
+    ]
+    return sorted(rows, key=lambda r: r.name)

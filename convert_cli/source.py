@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litellm_ov_provider.modelinfo import gguf_metadata
+from litellm_ov_provider.modelinfo import ModelFileError, gguf_metadata
 from litellm_ov_provider.template_caps import TemplateCaps
 
 from .errors import ConvertError
@@ -70,7 +70,10 @@ def inspect_source(path: Path, task: str | None = None) -> Source:
     if task is not None and task not in TASKS:
         raise ConvertError(f"unsupported task {task!r}; use one of {', '.join(TASKS)}")
     if path.is_file():
-        meta = gguf_metadata(path) if path.suffix.lower() == ".gguf" else {}
+        try:
+            meta = gguf_metadata(path) if path.suffix.lower() == ".gguf" else {}
+        except ModelFileError as exc:
+            raise ConvertError(f"{path}: {exc.reason}") from None
         if not meta:
             raise ConvertError(f"{path} is not a model: expected a .gguf file or a model directory")
         if task == EMBED:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import RegistryError
+from .modelinfo import ModelFileError, inspect_model
 from .registry import ModelEntry, Registry, ResolvedModel, name_from_path, read_registry
 from .settings import Settings
 
@@ -40,6 +42,10 @@ class Catalog:
     def get(self, name: str) -> ResolvedModel | None:
         return self._registry.models.get(name)
 
+    def broken(self, name: str) -> str | None:
+        """Why the registry entry `name` cannot be served, if it is broken."""
+        return self._registry.broken.get(name)
+
     def refresh(self) -> bool:
         """Re-read the registry if its file changed; True when the served models changed.
         A bad file is logged and the last good registry stays in service."""
@@ -59,10 +65,11 @@ class Catalog:
                     exc.message,
                 )
                 return False
-            registry = self._with_fallback(registry)
-            for name, why in registry.rejected.items():
-                log.warning("registry model %r skipped: %s", name, why)
-            changed = registry.models != self._registry.models
+            registry = inspect_registry(self._with_fallback(registry))
+            for name, why in registry.broken.items():
+                if self._registry.broken.get(name) != why:
+                    log.warning("registry model %r skipped: %s", name, why)
+            changed = registry != self._registry
             self._registry, self._stamp = registry, stamp
         if changed:
             log.info("registry %s: %d models", path, len(registry.models))
@@ -75,4 +82,19 @@ class Catalog:
         name = name_from_path(fallback)
         entry = ModelEntry(path=str(fallback), weight_format="unknown")
         model = ResolvedModel(name=name, entry=entry, path=fallback.resolve())
-        return Registry(models={name: model}, rejected=registry.rejected)
+        return Registry(models={name: model}, broken=registry.broken)
+
+
+def inspect_registry(registry: Registry) -> Registry:
+    """Read each model's facts from its files; an entry whose files are missing or
+    unreadable joins the broken ones instead of failing the whole registry."""
+    models: dict[str, ResolvedModel] = {}
+    broken = dict(registry.broken)
+    for name, model in registry.models.items():
+        try:
+            context = model.entry.context_length or inspect_model(model.path)
+        except ModelFileError as exc:
+            broken[name] = exc.reason
+            continue
+        models[name] = replace(model, context_length=context)
+    return Registry(models=models, broken=broken)

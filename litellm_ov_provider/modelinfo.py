@@ -1,4 +1,11 @@
-"""Facts about a model read from its files, without loading it."""
+"""Facts about a model read from its files, without loading it.
+
+`inspect_model` is what the catalog calls for every registry entry: it returns the
+context window (None when the files do not say) and raises ModelFileError, with a
+reason that names no path, when the files are missing or cannot be read (a truncated
+or corrupt GGUF). Reads are bounded by the file's size, so a corrupt length field can
+never make us allocate or loop without end.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 _CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length")
+IR_MODEL = "openvino_model.xml"
+
+
+class ModelFileError(Exception):
+    """A model's files are missing or unreadable; `reason` is safe to show a client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def model_file_kind(path: Path) -> str:
@@ -16,27 +32,39 @@ def model_file_kind(path: Path) -> str:
     return "gguf" if path.is_file() and path.suffix.lower() == ".gguf" else "ir"
 
 
-def context_length(path: Path) -> int | None:
-    """The model's trained context window, from config.json or GGUF metadata."""
+def inspect_model(path: Path) -> int | None:
+    """The model's trained context window (None when unknown); ModelFileError when its
+    files are missing or cannot be read."""
     try:
-        stamp = path.stat().st_mtime_ns
+        st = path.stat()
     except OSError:
+        raise ModelFileError("its files are missing") from None
+    return _inspect_cached(path, st.st_mtime_ns, st.st_size)
+
+
+def context_length(path: Path) -> int | None:
+    """The context window, or None when unknown or unreadable."""
+    try:
+        return inspect_model(path)
+    except ModelFileError:
         return None
-    return _context_length_cached(path, stamp)
 
 
 @lru_cache(maxsize=256)
-def _context_length_cached(path: Path, _stamp: int) -> int | None:
+def _inspect_cached(path: Path, _mtime: int, _size: int) -> int | None:
     if model_file_kind(path) == "gguf":
         return _gguf_context_length(path)
-    config = path / "config.json"
+    if not (path / IR_MODEL).is_file():
+        raise ModelFileError(f"its files are incomplete ({IR_MODEL} is missing)")
     try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        data = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
         return None
     for key in _CONTEXT_KEYS:
         value = data.get(key)
-        if isinstance(value, int) and value > 0:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
     return None
 
@@ -55,47 +83,93 @@ _GGUF_SCALARS = {
     12: "<d",
 }
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
+_GGUF_ALIGNMENT = 32
+_MAX_DIMS = 8
 
 
 def _gguf_context_length(path: Path) -> int | None:
     meta = gguf_metadata(path)
     value = meta.get(f"{meta.get('general.architecture')}.context_length")
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def gguf_metadata(path: Path) -> dict[str, object]:
-    """GGUF metadata key/values (arrays skipped, not read); no tensors are touched."""
-    meta: dict[str, object] = {}
-    with path.open("rb") as f:
-        if f.read(4) != b"GGUF":
-            return meta
-        _version, _n_tensors, n_kv = struct.unpack("<IQQ", f.read(20))
+    """GGUF metadata key/values (arrays skipped, not read). Also checks that the file
+    is long enough to hold every tensor's start, so a truncated download is found
+    without loading it. Raises ModelFileError for anything unreadable."""
+    try:
+        with path.open("rb") as f:
+            return _Reader(f, path.stat().st_size).read()
+    except OSError:
+        raise ModelFileError("its GGUF file cannot be read") from None
+    except (struct.error, ValueError, UnicodeDecodeError, OverflowError):
+        raise ModelFileError("its GGUF file is truncated or corrupt") from None
+
+
+class _Reader:
+    def __init__(self, f: BinaryIO, size: int) -> None:
+        self.f, self.size = f, size
+
+    def read(self) -> dict[str, object]:
+        if self.f.read(4) != b"GGUF":
+            raise ValueError("not a GGUF file")
+        _version, n_tensors, n_kv = struct.unpack("<IQQ", self._take(20))
+        meta: dict[str, object] = {}
         for _ in range(n_kv):
-            key = _read_str(f)
-            vtype = struct.unpack("<I", f.read(4))[0]
-            value = _read_value(f, vtype)
+            key = self._str()
+            value = self._value(self._u32())
             if value is not None:
                 meta[key] = value
-    return meta
+        self._check_tensors(n_tensors, meta)
+        return meta
 
+    def _take(self, n: int) -> bytes:
+        if n < 0 or self.f.tell() + n > self.size:
+            raise ValueError("read past the end of the file")
+        return self.f.read(n)
 
-def _read_str(f: BinaryIO) -> str:
-    (length,) = struct.unpack("<Q", f.read(8))
-    return f.read(length).decode("utf-8", errors="replace")
+    def _u32(self) -> int:
+        return int(struct.unpack("<I", self._take(4))[0])
 
+    def _u64(self) -> int:
+        return int(struct.unpack("<Q", self._take(8))[0])
 
-def _read_value(f: BinaryIO, vtype: int) -> object:
-    if vtype == _GGUF_STRING:
-        return _read_str(f)
-    if vtype == _GGUF_ARRAY:
-        item_type, count = struct.unpack("<IQ", f.read(12))
-        if item_type in _GGUF_SCALARS:
-            f.seek(struct.calcsize(_GGUF_SCALARS[item_type]) * count, 1)
-        else:
-            for _ in range(count):
-                _read_value(f, item_type)
-        return None
-    fmt = _GGUF_SCALARS.get(vtype)
-    if fmt is None:
-        raise ValueError(f"unknown GGUF value type {vtype}")
-    return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+    def _str(self) -> str:
+        return self._take(self._u64()).decode("utf-8")
+
+    def _skip(self, n: int) -> None:
+        self._take(0)
+        if self.f.tell() + n > self.size:
+            raise ValueError("skip past the end of the file")
+        self.f.seek(n, 1)
+
+    def _value(self, vtype: int) -> object:
+        if vtype == _GGUF_STRING:
+            return self._str()
+        if vtype == _GGUF_ARRAY:
+            item_type, count = struct.unpack("<IQ", self._take(12))
+            if item_type in _GGUF_SCALARS:
+                self._skip(struct.calcsize(_GGUF_SCALARS[item_type]) * count)
+            else:
+                for _ in range(count):
+                    self._value(item_type)
+            return None
+        fmt = _GGUF_SCALARS.get(vtype)
+        if fmt is None:
+            raise ValueError(f"unknown GGUF value type {vtype}")
+        return struct.unpack(fmt, self._take(struct.calcsize(fmt)))[0]
+
+    def _check_tensors(self, n_tensors: int, meta: dict[str, object]) -> None:
+        last = 0
+        for _ in range(n_tensors):
+            self._skip(self._u64())  # name
+            n_dims = self._u32()
+            if n_dims > _MAX_DIMS:
+                raise ValueError("implausible tensor rank")
+            self._skip(8 * n_dims + 4)  # dims, type
+            last = max(last, self._u64())
+        align = meta.get("general.alignment", _GGUF_ALIGNMENT)
+        align = align if isinstance(align, int) and align > 0 else _GGUF_ALIGNMENT
+        data_start = -(-self.f.tell() // align) * align
+        if n_tensors and data_start + last >= self.size:
+            raise ValueError("tensor data lies past the end of the file")

@@ -16,7 +16,6 @@ from .device import resolve_device
 from .engine.client import EngineClient
 from .engine.protocol import WorkerInfo, WorkerSpec
 from .errors import ModelUnavailable
-from .modelinfo import context_length
 from .registry import ResolvedModel
 from .settings import Settings
 from .template_caps import TemplateCaps
@@ -44,11 +43,9 @@ class LoadedModel:
 
 
 def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
-    """The device a model really runs on and its context window (entry, else files)."""
-    entry = model.entry
-    return resolve_device(entry.device or settings.device), (
-        entry.context_length or context_length(model.path)
-    )
+    """The device a model really runs on and its context window (entry, else files,
+    as read when the registry was loaded)."""
+    return resolve_device(model.entry.device or settings.device), model.context_length
 
 
 def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:

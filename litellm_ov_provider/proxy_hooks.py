@@ -14,8 +14,10 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
+from .errors import RegistryError
 from .pool import model_facts
-from .routes import deployment, plan
+from .registry import validate_name
+from .routes import broken_deployment, deployment, plan
 from .runtime import get_runtime
 
 log = logging.getLogger(__name__)
@@ -28,12 +30,20 @@ def _router() -> Any:
 
 
 def desired_deployments() -> list[dict[str, Any]]:
-    """Deployments for the registry in service (reads model files: run in a thread)."""
+    """Deployments for the registry in service: one per servable model, and one per
+    broken entry with a valid name (it answers 503 and says why)."""
     runtime = get_runtime()
+    registry = runtime.catalog.registry
     out = []
-    for model in runtime.catalog.registry.models.values():
+    for model in registry.models.values():
         device, context = model_facts(model, runtime.settings)
         out.append(deployment(model, device, context, runtime.pool.is_loaded(model.name)))
+    for name, reason in registry.broken.items():
+        try:
+            validate_name(name)
+        except RegistryError:
+            continue  # never a route name
+        out.append(broken_deployment(name, reason))
     return out
 
 

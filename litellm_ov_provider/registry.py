@@ -84,39 +84,51 @@ class ModelEntry(BaseModel):
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """A registry entry whose path was checked against the models root."""
+    """A registry entry whose path was checked against the models root. The context
+    window is read from the model's files when the registry is loaded (catalog)."""
 
     name: str
     entry: ModelEntry
     path: Path
+    context_length: int | None = None
 
 
 @dataclass(frozen=True)
 class Registry:
-    """A parsed registry: the servable models, and the entries that were refused."""
+    """A parsed registry: the servable models, and the entries that cannot be served
+    (name -> a reason that names no path, fit to show to any client)."""
 
     models: dict[str, ResolvedModel]
-    rejected: dict[str, str]
+    broken: dict[str, str]
 
     @classmethod
     def empty(cls) -> Registry:
-        return cls(models={}, rejected={})
+        return cls(models={}, broken={})
 
 
 def resolve_path(raw: str, registry_dir: Path, root: Path) -> Path:
-    """Resolve a registry path (relative to the registry folder) and keep it under root."""
-    path = Path(raw).expanduser()
+    """Resolve a registry path (relative to the registry folder) and keep it under root.
+    Every failure is a RegistryError whose message names no path."""
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # "~someone" for a user that does not exist
+        raise RegistryError("the path names the home folder of an unknown user") from None
     if not path.is_absolute():
         path = registry_dir / path
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except RuntimeError:  # Python 3.11 reports symlink loops this way
+        raise RegistryError("the path is a symlink loop") from None
+    except OSError as exc:
+        raise RegistryError(f"the path cannot be resolved ({exc.strerror or 'OS error'})") from None
     if not resolved.is_relative_to(root):
-        raise RegistryError(f"path {raw!r} resolves outside the models root {root}")
+        raise RegistryError("the path resolves outside the models root")
     return resolved
 
 
 def parse_registry(text: str, registry_dir: Path, root: Path) -> Registry:
     """Parse registry JSON text. Raises RegistryError when the file as a whole is bad;
-    a single bad entry is rejected (with its reason) and the rest are served."""
+    a single bad entry is marked broken (with its reason) and the rest are served."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -126,17 +138,26 @@ def parse_registry(text: str, registry_dir: Path, root: Path) -> Registry:
     if data.get("version", 1) != 1:
         raise RegistryError(f"unsupported registry version {data.get('version')!r}")
     models: dict[str, ResolvedModel] = {}
-    rejected: dict[str, str] = {}
+    broken: dict[str, str] = {}
     for name, raw in data.get("models", {}).items():
         try:
             validate_name(name)
             entry = ModelEntry.model_validate(raw)
             path = resolve_path(entry.path, registry_dir, root)
-        except (RegistryError, ValidationError) as exc:
-            rejected[name] = str(exc).splitlines()[0]
+        except RegistryError as exc:
+            broken[name] = exc.message
+            continue
+        except ValidationError as exc:
+            broken[name] = _entry_problem(exc)
             continue
         models[name] = ResolvedModel(name=name, entry=entry, path=path)
-    return Registry(models=models, rejected=rejected)
+    return Registry(models=models, broken=broken)
+
+
+def _entry_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "entry"
+    return f"invalid entry: {where}: {first['msg']}"
 
 
 def read_registry(registry_path: Path, root: Path) -> Registry:

@@ -28,6 +28,7 @@ def deployment(
         "device": device,
         "context_length": context,
         "path": str(model.path),
+        "status": "ready",
         "loaded": loaded,
         "litellm_provider": PROVIDER,
     }
@@ -41,6 +42,24 @@ def deployment(
         # dropped; proxy_hooks carries encoding_format past this in the metadata.
         params["drop_params"] = True
     return {"model_name": model.name, "litellm_params": params, "model_info": info}
+
+
+def broken_deployment(name: str, reason: str) -> dict[str, Any]:
+    """A route for a registry entry that cannot be served: requests get a 503 naming
+    the model and the reason, and /v1/model/info shows why."""
+    info = {
+        "id": deployment_id(name),
+        "mode": "chat",
+        "status": "broken",
+        "error": reason,
+        "loaded": False,
+        "litellm_provider": PROVIDER,
+    }
+    return {
+        "model_name": name,
+        "litellm_params": {"model": f"{PROVIDER}/{name}"},
+        "model_info": info,
+    }
 
 
 @dataclass(frozen=True)

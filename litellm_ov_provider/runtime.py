@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
-from .errors import InvalidRequest, ModelNotFound
+from .errors import InvalidRequest, ModelNotFound, ModelUnavailable
 from .pool import ModelPool
 from .registry import ResolvedModel
 from .settings import Settings, get_settings
@@ -39,6 +39,10 @@ class Runtime:
         if model is None:
             await asyncio.to_thread(self.catalog.refresh)
             model = self.catalog.get(name)
+        if model is None and (why := self.catalog.broken(name)) is not None:
+            raise ModelUnavailable(
+                f"model {name!r} cannot be served: {why}; fix its registry entry or files"
+            )
         if model is None:
             raise ModelNotFound(f"model {name!r} is not in the registry")
         if model.entry.mode != mode:

@@ -14,6 +14,7 @@ from litellm_ov_provider.settings import Settings
 def tree(tmp_path: Path) -> Path:
     conv = tmp_path / "converted_models"
     (conv / "m1").mkdir(parents=True)
+    (conv / "m1" / "openvino_model.xml").write_text("<net/>")
     return conv
 
 
@@ -39,7 +40,7 @@ def test_entries_outside_root_or_badly_named_are_rejected_not_fatal(tree: Path) 
         }
     )
     reg = parse_registry(text, tree, tree.parent)
-    assert set(reg.models) == {"good"} and set(reg.rejected) == {"escape", "bad/name"}
+    assert set(reg.models) == {"good"} and set(reg.broken) == {"escape", "bad/name"}
     assert reg.models["good"].path == tree / "m1" and reg.models["good"].entry.mode == "embedding"
 
 

@@ -1,9 +1,11 @@
 import struct
 from pathlib import Path
 
+import pytest
+
 from litellm_ov_provider.device import pick_device
 from litellm_ov_provider.engine.detok import IncrementalDetokenizer
-from litellm_ov_provider.modelinfo import context_length
+from litellm_ov_provider.modelinfo import ModelFileError, context_length, inspect_model
 from litellm_ov_provider.registry import ModelEntry, ResolvedModel
 from litellm_ov_provider.routes import ID_PREFIX, deployment, plan
 
@@ -57,9 +59,33 @@ def test_context_length_from_gguf_header_and_config(tmp_path: Path) -> None:
     _gguf(gguf, 4096)
     assert context_length(gguf) == 4096
     (tmp_path / "ir").mkdir()
+    (tmp_path / "ir" / "openvino_model.xml").write_text("<net/>")
     (tmp_path / "ir" / "config.json").write_text('{"max_position_embeddings": 2048}')
     assert context_length(tmp_path / "ir") == 2048
     assert context_length(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("cut", [3, 30, 60])
+def test_an_unreadable_model_is_reported_without_a_path(tmp_path: Path, cut: int) -> None:
+    good = tmp_path / "m.gguf"
+    _gguf(good, 4096)
+    bad = tmp_path / "cut.gguf"
+    bad.write_bytes(good.read_bytes()[:cut])
+    with pytest.raises(ModelFileError) as info:
+        inspect_model(bad)
+    assert "truncated" in info.value.reason and str(tmp_path) not in info.value.reason
+    (tmp_path / "ir").mkdir()
+    with pytest.raises(ModelFileError, match=r"openvino_model\.xml"):
+        inspect_model(tmp_path / "ir")
+
+
+def test_a_gguf_whose_tensors_lie_past_its_end_is_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "m.gguf"
+    name = b"w"
+    tensor = struct.pack("<Q", len(name)) + name + struct.pack("<IQIQ", 1, 4, 0, 4096)
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 1, 0) + tensor + b"\0" * 64)
+    with pytest.raises(ModelFileError, match="truncated"):
+        inspect_model(path)
 
 
 def _model(name: str) -> ResolvedModel:
