@@ -6,15 +6,18 @@ subclasses before producing anything when the request is bad.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from functools import partial
 from typing import Any
 
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from .engine import protocol as p
+from .errors import WorkerCrashed
 from .pool import LoadedModel
 from .request import EngineRequest, build_request
 from .responses import StreamAssembler, assemble, completion, finish_reason, usage
@@ -23,17 +26,38 @@ from .runtime import NO_CTX, RequestContext, Runtime
 log = logging.getLogger(__name__)
 
 
-def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> EngineRequest:
-    return build_request(messages, params, loaded.caps, loaded.info.context_length)
+async def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> EngineRequest:
+    """Validate and shape the request; a schema-carrying one (tools, response_format) is
+    checked in a thread, since thousands of tool schemas take a while, and its grammar
+    is compiled by the model's checker before it may join the batch."""
+    build = partial(build_request, messages, params, loaded.caps, loaded.info.context_length)
+    heavy = bool(params.get("tools")) or params.get("response_format") is not None
+    req = await asyncio.to_thread(build) if heavy else build()
+    schema = req.sampling.json_schema
+    if schema is not None and loaded.grammar is not None:
+        await loaded.grammar.check(schema, "tools" if req.forced_tool else "response_format")
+    return req
 
 
 async def complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> ModelResponse:
+    """The whole answer. A worker that dies under the request is replaced and the
+    request tried once more (nothing was sent to the client yet)."""
+    try:
+        return await _complete(runtime, name, messages, params, ctx)
+    except WorkerCrashed as exc:
+        log.warning("completion id=%s model=%s: %s; trying once more", ctx.request_id, name, exc)
+        return await _complete(runtime, name, messages, params, ctx)
+
+
+async def _complete(
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
+) -> ModelResponse:
     model = await runtime.resolve(name, "chat")
     started = time.monotonic()
     async with runtime.pool.lease(model) as loaded:
-        req = _prepare(loaded, messages, params)
+        req = await _prepare(loaded, messages, params)
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
         parts: list[str] = []
         scored: list[tuple[str, float]] = []
@@ -61,11 +85,21 @@ async def open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> AsyncIterator[GenericStreamingChunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
+    try:
+        return await _open_stream(runtime, name, messages, params, ctx)
+    except WorkerCrashed as exc:
+        log.warning("stream id=%s model=%s: %s; trying once more", ctx.request_id, name, exc)
+        return await _open_stream(runtime, name, messages, params, ctx)
+
+
+async def _open_stream(
+    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
+) -> AsyncIterator[GenericStreamingChunk]:
     model = await runtime.resolve(name, "chat")
     stack = AsyncExitStack()
     try:
         loaded = await stack.enter_async_context(runtime.pool.lease(model))
-        req = _prepare(loaded, messages, params)
+        req = await _prepare(loaded, messages, params)
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
     except BaseException:
         await stack.aclose()

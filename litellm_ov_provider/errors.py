@@ -40,5 +40,18 @@ class ModelUnavailable(NodeError):
     error_type = "service_unavailable"
 
 
+class WorkerCrashed(ModelUnavailable):
+    """The model's worker process exited under a request; a new one starts on the next
+    request, so a request that had produced nothing yet may be tried once more."""
+
+
+class Overloaded(ModelUnavailable):
+    """Too many requests are waiting for this model; try again after `retry_after` s."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class RegistryError(NodeError):
     """The registry file is unreadable or invalid; the last good one stays in use."""

@@ -8,6 +8,7 @@ Errors are translated here, and only here, into CustomLLMError(status, message).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -15,7 +16,8 @@ from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
 
 from . import chat, embeddings
-from .errors import ModelUnavailable, NodeError
+from .errors import ModelUnavailable, NodeError, Overloaded
+from .redact import public_message
 from .responses import completion, usage
 from .runtime import NO_CTX, RequestContext, get_runtime
 
@@ -40,15 +42,29 @@ def _context(litellm_params: dict[str, Any] | None) -> RequestContext:
     return RequestContext(request_id=str(call_id)) if call_id else NO_CTX
 
 
-def _raise(exc: NodeError) -> NoReturn:
-    raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
+# Retry-After for refused requests, by LiteLLM call id, until the proxy's response
+# header hook (proxy_hooks) picks it up: LiteLLM passes provider headers on only as
+# "llm_provider-*". Bounded: entries nobody picks up age out.
+_retry_after: OrderedDict[str, int] = OrderedDict()
 
 
-async def _translated(call: Callable[[], Awaitable[T]]) -> T:
+def pop_retry_after(call_id: object) -> int | None:
+    return _retry_after.pop(call_id, None) if isinstance(call_id, str) else None
+
+
+def _raise(exc: NodeError, ctx: RequestContext = NO_CTX) -> NoReturn:
+    if isinstance(exc, Overloaded) and ctx.request_id != NO_CTX.request_id:
+        _retry_after[ctx.request_id] = exc.retry_after
+        while len(_retry_after) > 1024:
+            _retry_after.popitem(last=False)
+    raise CustomLLMError(status_code=exc.status_code, message=public_message(exc.message)) from exc
+
+
+async def _translated(call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX) -> T:
     try:
         return await call()
     except NodeError as exc:
-        _raise(exc)
+        _raise(exc, ctx)
 
 
 class OpenVINOLLM(CustomLLM):
@@ -68,7 +84,7 @@ class OpenVINOLLM(CustomLLM):
             return await _translated(lambda: _probe(model, "chat"))
         ctx = _context(litellm_params)
         return await _translated(
-            lambda: chat.complete(runtime, model, messages, optional_params, ctx)
+            lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx
         )
 
     async def astreaming(
@@ -83,13 +99,13 @@ class OpenVINOLLM(CustomLLM):
         runtime = get_runtime()
         ctx = _context(litellm_params)
         stream = await _translated(
-            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx)
+            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx
         )
         try:
             async for chunk in stream:
                 yield chunk
         except NodeError as exc:
-            _raise(exc)
+            _raise(exc, ctx)
 
     async def aembedding(
         self,
@@ -109,10 +125,9 @@ class OpenVINOLLM(CustomLLM):
             return model_response
         meta = (litellm_params or {}).get("metadata") or {}
         params = {**optional_params, **(meta.get("openvino_params") or {})}
+        ctx = _context(litellm_params)
         return await _translated(
-            lambda: embeddings.embed(
-                runtime, model, input, params, model_response, _context(litellm_params)
-            )
+            lambda: embeddings.embed(runtime, model, input, params, model_response, ctx), ctx
         )
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
@@ -127,7 +142,7 @@ async def _probe(name: str, mode: str) -> ModelResponse:
     runtime = get_runtime()
     model = await runtime.resolve(name, mode)
     if not model.path.exists():
-        raise ModelUnavailable(f"model {name!r}: {model.path} does not exist")
+        raise ModelUnavailable(f"model {name!r} cannot be served: its files are missing")
     state = "loaded" if runtime.pool.is_loaded(name) else "not loaded (loads on first use)"
     return completion(name, f"ok: {state}", [], "stop", usage(0, 0))
 

@@ -1,6 +1,7 @@
 """Loaded models: lazy, loaded once under concurrent first requests, leased while in use.
 
-A model is only ever stopped when no request holds a lease on it.
+A model is only ever stopped when no request holds a lease on it. A lease also holds
+one of the model's engine places (admission.py), waiting in line for it if need be.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .admission import Admission
 from .device import resolve_device
 from .engine.client import EngineClient
 from .engine.protocol import WorkerInfo, WorkerSpec
 from .errors import ModelUnavailable
+from .grammar import GrammarGate
 from .registry import ResolvedModel
 from .settings import Settings
 from .template_caps import TemplateCaps
@@ -29,6 +32,8 @@ class LoadedModel:
     engine: EngineClient
     info: WorkerInfo
     caps: TemplateCaps
+    admission: Admission
+    grammar: GrammarGate | None = None  # chat models: checks schemas before the batch
     in_flight: int = 0
     last_used: float = field(default_factory=time.time)
     retiring: bool = False
@@ -71,6 +76,11 @@ class ModelPool:
         self._loaded: dict[str, LoadedModel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._retirees: set[asyncio.Task[None]] = set()
+        self._restarts: dict[str, int] = {}
+
+    def restarts(self, name: str) -> int:
+        """How often `name`'s worker died or was killed for stalling and was replaced."""
+        return self._restarts.get(name, 0)
 
     def loaded(self) -> dict[str, LoadedModel]:
         return dict(self._loaded)
@@ -85,7 +95,8 @@ class ModelPool:
         loaded.in_flight += 1
         loaded.idle.clear()
         try:
-            yield loaded
+            async with loaded.admission.slot():
+                yield loaded
         finally:
             loaded.in_flight -= 1
             loaded.last_used = time.time()
@@ -106,6 +117,7 @@ class ModelPool:
         async with lock:
             if (ready := self._serving(model)) is not None:
                 return ready
+            self._count_restart(model.name)
             self.retire(model.name)  # a stale or dead engine for this name, if any
             self._make_room()
             loaded = await asyncio.to_thread(self._load, model)
@@ -115,12 +127,14 @@ class ModelPool:
 
     def _load(self, model: ResolvedModel) -> LoadedModel:
         if not model.path.exists():
-            raise ModelUnavailable(f"model {model.name!r}: {model.path} does not exist")
+            log.error("model %r: %s does not exist", model.name, model.path)
+            raise ModelUnavailable(f"model {model.name!r} cannot be served: its files are missing")
         spec = spec_for(model, self._settings)
+        s = self._settings
         log.info("loading model %r on %s from %s", model.name, spec.device, model.path)
         started = time.monotonic()
-        engine = EngineClient(spec, self._settings.log_level)
-        info = engine.wait_ready(self._settings.load_timeout_seconds)
+        engine = EngineClient(spec, s.log_level, s.worker_stall_seconds)
+        info = engine.wait_ready(s.load_timeout_seconds)
         log.info(
             "loaded model %r on %s in %.2f s (pipeline %.2f s)",
             model.name,
@@ -128,7 +142,27 @@ class ModelPool:
             time.monotonic() - started,
             info.load_seconds,
         )
-        return LoadedModel(model, engine, info, TemplateCaps.from_template(info.chat_template))
+        grammar = None
+        if spec.kind == "chat":
+            checker = replace(spec, kind="grammar")
+            grammar = GrammarGate(
+                lambda: EngineClient(checker, s.log_level), s.grammar_timeout_seconds
+            )
+        return LoadedModel(
+            model,
+            engine,
+            info,
+            TemplateCaps.from_template(info.chat_template),
+            Admission(model.name, s.max_batch, s.max_queue),
+            grammar,
+        )
+
+    def _count_restart(self, name: str) -> None:
+        current = self._loaded.get(name)
+        if current is not None and not current.engine.alive and not current.retiring:
+            self._restarts[name] = self._restarts.get(name, 0) + 1
+            why = "stalled" if current.engine.stalled else "died"
+            log.warning("model %r: its worker %s; starting a new one", name, why)
 
     def _make_room(self) -> None:
         """Keep under max_loaded_models by retiring the least recently used idle model.
@@ -179,6 +213,8 @@ class ModelPool:
 
     async def _close_when_idle(self, loaded: LoadedModel) -> None:
         await loaded.idle.wait()  # never stop an engine with work in flight
+        if loaded.grammar is not None:
+            await loaded.grammar.close()
         await asyncio.to_thread(loaded.engine.close)
         log.info("unloaded model %r", loaded.model.name)
         self._changed()
@@ -190,4 +226,6 @@ class ModelPool:
     def close_all(self) -> None:
         for loaded in self._loaded.values():
             loaded.engine.kill()
+            if loaded.grammar is not None:
+                loaded.grammar.kill()
         self._loaded.clear()

@@ -15,6 +15,7 @@ from typing import Any
 from litellm.integrations.custom_logger import CustomLogger
 
 from .errors import RegistryError
+from .handler import pop_retry_after
 from .pool import model_facts
 from .registry import validate_name
 from .routes import broken_deployment, deployment, plan
@@ -35,9 +36,11 @@ def desired_deployments() -> list[dict[str, Any]]:
     runtime = get_runtime()
     registry = runtime.catalog.registry
     out = []
+    pool = runtime.pool
     for model in registry.models.values():
         device, context = model_facts(model, runtime.settings)
-        out.append(deployment(model, device, context, runtime.pool.is_loaded(model.name)))
+        name = model.name
+        out.append(deployment(model, device, context, pool.is_loaded(name), pool.restarts(name)))
     for name, reason in registry.broken.items():
         try:
             validate_name(name)
@@ -136,9 +139,26 @@ class RegistrySync(CustomLogger):
         router = _router()
         if isinstance(name, str) and router is not None and name not in router.get_model_names():
             await sync_once(force=True)
-        if call_type == "aembedding" and isinstance(name, str) and get_runtime().catalog.get(name):
-            carry_embedding_params(data)
+        catalog = get_runtime().catalog
+        if isinstance(name, str) and (catalog.get(name) or catalog.broken(name)):
+            # Our own retry covers a crashed worker (chat.py); a router retry would run
+            # a stalled or refused request a second time.
+            data["num_retries"] = 0
+            if call_type == "aembedding":
+                carry_embedding_params(data)
         return data
+
+    async def async_post_call_response_headers_hook(
+        self,
+        data: dict[str, Any],
+        user_api_key_dict: Any,
+        response: Any,
+        request_headers: dict[str, str] | None = None,
+        litellm_call_info: Any = None,
+    ) -> dict[str, str] | None:
+        """Retry-After on a request our node refused as overloaded."""
+        seconds = pop_retry_after(data.get("litellm_call_id"))
+        return {"retry-after": str(seconds)} if seconds is not None else None
 
 
 registry_sync = RegistrySync()

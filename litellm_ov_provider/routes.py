@@ -16,7 +16,7 @@ def deployment_id(name: str) -> str:
 
 
 def deployment(
-    model: ResolvedModel, device: str, context: int | None, loaded: bool = False
+    model: ResolvedModel, device: str, context: int | None, loaded: bool = False, restarts: int = 0
 ) -> dict[str, Any]:
     """One proxy route for one registry model, with its facts in model_info."""
     entry = model.entry
@@ -30,6 +30,7 @@ def deployment(
         "path": str(model.path),
         "status": "ready",
         "loaded": loaded,
+        "restarts": restarts,
         "litellm_provider": PROVIDER,
     }
     if context is not None:

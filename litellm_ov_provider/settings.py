@@ -37,6 +37,20 @@ class Settings(BaseSettings):
         ge=0,
         description="at most this many loaded; least recently used goes (0: no cap)",
     )
+    max_batch: int = Field(
+        default=32, ge=1, description="requests one model runs at once; more wait in its queue"
+    )
+    max_queue: int = Field(
+        default=128, ge=0, description="requests that may wait per model; past it, 503"
+    )
+    worker_stall_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="a worker with work that says nothing this long is killed (0: never)",
+    )
+    grammar_timeout_seconds: float = Field(
+        default=1.0, gt=0, description="longest a structured-output grammar may take to compile"
+    )
     # ov-llm-server (standalone)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)

@@ -24,6 +24,7 @@ from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
 
 from litellm_ov_provider.handler import is_health_probe
+from litellm_ov_provider.redact import public_message
 from litellm_ov_provider.responses import stream_chunk
 from litellm_ov_provider.runtime import get_runtime
 
@@ -75,15 +76,15 @@ def _translated(name: str) -> Iterator[None]:
     try:
         yield
     except BoardError as exc:
-        raise CustomLLMError(status_code=exc.status_code, message=exc.message) from exc
+        raise CustomLLMError(exc.status_code, public_message(exc.message)) from exc
     except CallFailed as exc:
-        raise CustomLLMError(status_code=exc.status or 502, message=str(exc)) from exc
+        raise CustomLLMError(exc.status or 502, public_message(str(exc))) from exc
     except CustomLLMError:
         raise
     except Exception as exc:  # a strategy's own bug: say whose, keep serving
         log.exception("board %s failed", name)
         raise CustomLLMError(
-            status_code=500, message=f"board {name!r} failed: {type(exc).__name__}: {exc}"
+            500, public_message(f"board {name!r} failed: {type(exc).__name__}: {exc}")
         ) from exc
 
 

@@ -1,7 +1,9 @@
 """Proxy-side handle on a model worker process.
 
 All pipe I/O happens on two small threads (a sender fed by a queue, a reader that
-blocks in recv()), so the event loop only ever does non-blocking queue puts.
+blocks in recv()), so the event loop only ever does non-blocking queue puts. A third
+thread watches for a wedged worker: one with requests in flight that has said nothing
+(no output, no heartbeat) for `stall_seconds` is killed, and its requests fail.
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import queue
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import InvalidRequest, ModelUnavailable, NodeError
+from ..errors import InvalidRequest, ModelUnavailable, NodeError, WorkerCrashed
+from ..redact import engine_error_text
 from . import protocol as p
+from .environ import worker_env
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +41,17 @@ class _Pending:
 class EngineClient:
     """One loaded model: a worker process plus the plumbing to stream from it."""
 
-    def __init__(self, spec: p.WorkerSpec, log_level: str = "INFO") -> None:
+    def __init__(
+        self, spec: p.WorkerSpec, log_level: str = "INFO", stall_seconds: float = 0.0
+    ) -> None:
         self.spec = spec
         parent, child = socket.socketpair()
-        self.name = f"ov-worker-{spec.name}"
+        self.name = f"ov-worker-{spec.name}" + ("-grammar" if spec.kind == "grammar" else "")
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "litellm_ov_provider.engine.worker", str(child.fileno())],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
+            env=worker_env(os.environ),
         )
         child.close()
         self._conn = Connection(parent.detach())
@@ -53,6 +62,9 @@ class EngineClient:
         self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._alive = True
         self._closing = False
+        self._stall_seconds = stall_seconds
+        self._heard = time.monotonic()  # last message from the worker, or last idle moment
+        self.stalled = False  # killed by the watchdog
         self.info: p.WorkerInfo | None = None
 
     # ---- lifecycle (blocking; call from a thread) ---------------------------
@@ -70,11 +82,16 @@ class EngineClient:
             ) from None
         if isinstance(msg, p.LoadFailed):
             self.kill()
-            raise ModelUnavailable(f"model {self.spec.name!r} failed to load: {msg.message}")
+            log.error("model %r failed to load: %s", self.spec.name, msg.message)
+            raise ModelUnavailable(
+                f"model {self.spec.name!r} failed to load: {engine_error_text(msg.message)}"
+            )
         assert isinstance(msg, p.Ready)
         self.info = msg.info
         threading.Thread(target=self._read_loop, name=f"{self.name}-rx", daemon=True).start()
         threading.Thread(target=self._send_loop, name=f"{self.name}-tx", daemon=True).start()
+        if self._stall_seconds > 0:
+            threading.Thread(target=self._watch, name=f"{self.name}-wd", daemon=True).start()
         return msg.info
 
     def close(self, timeout: float = 10.0) -> None:
@@ -115,6 +132,17 @@ class EngineClient:
             raise
         return first, self._stream(rid, pending)
 
+    async def check_grammar(self, json_schema: str) -> p.GrammarOk:
+        """A grammar checker compiles `json_schema`; raises InvalidRequest if it cannot."""
+        rid, pending = self._send(lambda rid: p.CheckGrammar(rid, json_schema))
+        try:
+            event = await pending.events.get()
+        finally:
+            self._forget(rid, cancel=False)
+        if not isinstance(event, p.GrammarOk):
+            raise _as_error(event)
+        return event
+
     async def embed(self, texts: list[str]) -> p.Embedded:
         """Embed texts; the worker batches whatever requests are queued together."""
         rid, pending = self._send(lambda rid: p.Embed(rid, texts))
@@ -129,10 +157,12 @@ class EngineClient:
     def _send(self, make: Callable[[int], object]) -> tuple[int, _Pending]:
         """Register a new request id for events, then queue the message for the worker."""
         if not self.alive:
-            raise ModelUnavailable(f"model {self.spec.name!r} is not running")
+            raise WorkerCrashed(f"the worker for model {self.spec.name!r} is not running")
         rid = next(self._ids)
         pending = _Pending(asyncio.get_running_loop(), asyncio.Queue())
         with self._lock:
+            if not self._pending:
+                self._heard = time.monotonic()  # the stall clock starts with the work
             self._pending[rid] = pending
         self._outbox.put(make(rid))
         return rid, pending
@@ -174,26 +204,51 @@ class EngineClient:
                 msg = self._conn.recv()
             except (EOFError, OSError):
                 break
+            self._heard = time.monotonic()
             rid = getattr(msg, "rid", None)
             with self._lock:
                 pending = self._pending.get(rid) if rid is not None else None
             if pending is not None:
                 pending.loop.call_soon_threadsafe(pending.events.put_nowait, msg)
         self._alive = False
-        if not self._closing:
+        if not self._closing and not self.stalled:
             log.warning("worker for model %r exited unexpectedly", self.spec.name)
+        why = (
+            f"the worker for model {self.spec.name!r} stopped making progress and was "
+            "stopped; it restarts on the next request"
+            if self.stalled
+            else f"the worker for model {self.spec.name!r} exited"
+        )
         with self._lock:
             orphans = list(self._pending.items())
         for rid, pending in orphans:
-            failed = p.Failed(rid, 503, f"the worker for model {self.spec.name!r} exited")
+            failed = p.Failed(rid, 503, why, retryable=not self.stalled)
             pending.loop.call_soon_threadsafe(pending.events.put_nowait, failed)
+
+    def _watch(self) -> None:
+        """Kill a worker that has had work for stall_seconds without a word."""
+        tick = min(1.0, self._stall_seconds / 4)
+        while self.alive:
+            time.sleep(tick)
+            with self._lock:
+                busy = bool(self._pending)
+            silent = time.monotonic() - self._heard
+            if busy and silent > self._stall_seconds and self.alive:
+                log.error(
+                    "worker for model %r (pid %s) made no progress for %.0f s with requests "
+                    "in flight; killing it",
+                    self.spec.name,
+                    self._proc.pid,
+                    silent,
+                )
+                self.stalled = True
+                self.kill()  # SIGKILL works on a stopped process too
+                return
 
 
 def _as_error(event: object) -> NodeError:
     if isinstance(event, p.Failed):
-        return (
-            InvalidRequest(event.message)
-            if event.status == 400
-            else ModelUnavailable(event.message)
-        )
+        if event.status == 400:
+            return InvalidRequest(event.message)
+        return WorkerCrashed(event.message) if event.retryable else ModelUnavailable(event.message)
     return ModelUnavailable(f"unexpected engine event {type(event).__name__}")

@@ -7,6 +7,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..redact import engine_error
 from . import protocol as p
 
 log = logging.getLogger("litellm_ov_provider.worker")
@@ -49,21 +50,34 @@ class EmbeddingWorker:
         return not isinstance(msg, p.Shutdown)
 
     def step(self) -> None:
-        """Embed every queued request in one batch, then answer each."""
+        """Embed every queued request in one batch, then answer each. If the batch
+        fails, each request is tried alone, so one bad input fails only its request."""
         batch, self._queue = self._queue, []
-        texts = [t for req in batch for t in req.texts]
         try:
-            vectors = [list(map(float, v)) for v in self._pipe.embed_documents(texts)]
-            counts = self._token_counts(texts)
-        except Exception as exc:
+            answers = self._embed(batch)
+        except Exception:
             for req in batch:
-                self._conn.send(p.Failed(req.rid, 400, f"cannot embed the input: {exc}"))
+                self._conn.send(self._alone(req))
             return
-        start = 0
+        for answer in answers:
+            self._conn.send(answer)
+
+    def _embed(self, batch: list[p.Embed]) -> list[p.Embedded]:
+        texts = [t for req in batch for t in req.texts]
+        vectors = [list(map(float, v)) for v in self._pipe.embed_documents(texts)]
+        counts = self._token_counts(texts)
+        out, start = [], 0
         for req in batch:
             end = start + len(req.texts)
-            self._conn.send(p.Embedded(req.rid, vectors[start:end], sum(counts[start:end])))
+            out.append(p.Embedded(req.rid, vectors[start:end], sum(counts[start:end])))
             start = end
+        return out
+
+    def _alone(self, req: p.Embed) -> p.Embedded | p.Failed:
+        try:
+            return self._embed([req])[0]
+        except Exception as exc:
+            return p.Failed(req.rid, 400, f"cannot embed the input: {engine_error(exc)}")
 
     def _token_counts(self, texts: list[str]) -> list[int]:
         counts = []
@@ -76,6 +90,10 @@ class EmbeddingWorker:
 def make_worker(spec: p.WorkerSpec, conn: Connection) -> Any:
     if spec.kind == "embedding":
         return EmbeddingWorker(spec, conn)
+    if spec.kind == "grammar":
+        from .grammar_worker import GrammarWorker
+
+        return GrammarWorker(spec, conn)
     from .llm_worker import LLMWorker
 
     return LLMWorker(spec, conn)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..redact import engine_error
 from . import protocol as p
 from .detok import IncrementalDetokenizer
 
@@ -83,18 +86,13 @@ class LLMWorker:
         return True
 
     def _submit(self, msg: p.Submit) -> None:
+        """Render, tokenize, configure and add one request. Whatever fails here fails
+        this request alone (400), before it joins the batch."""
         try:
-            prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
-            ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
-            n_prompt = int(ids.shape[1])
-            config, max_tokens = self._config(msg.sampling, n_prompt)
+            handle, n_prompt, max_tokens = self._admit(msg)
         except _Rejected as exc:
             self._send(p.Failed(msg.rid, 400, str(exc)))
             return
-        except Exception as exc:  # template or tokenizer errors are the request's fault
-            self._send(p.Failed(msg.rid, 400, f"cannot render the chat template: {exc}"))
-            return
-        handle = self._pipe.add_request(msg.rid, ids, config)
         self._active[msg.rid] = _Active(
             handle=handle,
             detok=IncrementalDetokenizer(self._tok.decode),
@@ -102,6 +100,19 @@ class LLMWorker:
             logprobs=msg.sampling.logprobs,
         )
         self._send(p.Accepted(msg.rid, n_prompt, max_tokens))
+
+    def _admit(self, msg: p.Submit) -> tuple[Any, int, int]:
+        with _stage("cannot render the chat template"):
+            prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
+        with _stage("cannot tokenize the prompt"):
+            ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
+        n_prompt = int(ids.shape[1])
+        with _stage("invalid generation settings"):
+            config, max_tokens = self._config(msg.sampling, n_prompt)
+            config.validate()
+        with _stage("the engine refused the request"):
+            handle = self._pipe.add_request(msg.rid, ids, config)
+        return handle, n_prompt, max_tokens
 
     def _config(self, s: p.Sampling, n_prompt: int) -> tuple[Any, int]:
         max_tokens = self._budget(s.max_tokens, n_prompt)
@@ -217,12 +228,14 @@ class LLMWorker:
         )
 
     def _fail_all(self, exc: Exception) -> None:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        for rid, state in self._active.items():
-            if state.structured and "json_schema" in str(exc):
-                self._send(p.Failed(rid, 400, f"the grammar engine rejected the schema: {detail}"))
-            else:
-                self._send(p.Failed(rid, 503, "the model worker failed and will restart"))
+        """The engine's step failed: its state is lost for every request in the batch
+        (measured: GenAI cannot step again after a throw), so all of them fail and the
+        worker exits; the next request gets a fresh one. Known per-request causes
+        (grammars, settings, templates) are refused before they reach the batch."""
+        log.error("model %s: engine step failed: %s", self._spec.name, exc)
+        detail = engine_error(exc)
+        for rid in self._active:
+            self._send(p.Failed(rid, 503, f"the model worker failed and will restart: {detail}"))
         self._active.clear()
 
     def _send(self, msg: object) -> None:
@@ -231,3 +244,14 @@ class LLMWorker:
 
 class _Rejected(Exception):
     pass
+
+
+@contextmanager
+def _stage(what: str) -> Iterator[None]:
+    """Any engine error inside is this request's fault: a _Rejected naming the stage."""
+    try:
+        yield
+    except _Rejected:
+        raise
+    except Exception as exc:
+        raise _Rejected(f"{what}: {engine_error(exc)}") from exc

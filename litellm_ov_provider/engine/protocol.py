@@ -21,7 +21,7 @@ class WorkerSpec:
     context_length: int | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     generation_defaults: dict[str, Any] = field(default_factory=dict)
-    kind: str = "chat"  # "chat" or "embedding"
+    kind: str = "chat"  # "chat", "embedding" or "grammar" (a grammar checker)
     embedding: dict[str, Any] = field(default_factory=dict)  # pooling, normalize, max_length
 
 
@@ -67,6 +67,14 @@ class Submit:
 class Embed:
     rid: int
     texts: list[str]
+
+
+@dataclass(frozen=True)
+class CheckGrammar:
+    """Compile a structured-output JSON schema (a grammar checker's only command)."""
+
+    rid: int
+    json_schema: str
 
 
 @dataclass(frozen=True)
@@ -120,10 +128,25 @@ class Embedded:
 
 
 @dataclass(frozen=True)
+class GrammarOk:
+    rid: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Failed:
     rid: int
     status: int
     message: str
+    retryable: bool = False  # the worker died under it; a fresh one may serve it
 
 
-Event = Accepted | Delta | Finished | Embedded | Failed
+@dataclass(frozen=True)
+class Alive:
+    """Sent by a busy worker at least every HEARTBEAT_SECONDS: it is making progress
+    even while no request has output (a long prompt being read)."""
+
+
+HEARTBEAT_SECONDS = 1.0
+
+Event = Accepted | Delta | Finished | Embedded | GrammarOk | Failed

@@ -8,6 +8,7 @@ LiteLLM, so it starts fast.
 from __future__ import annotations
 
 import logging
+import time
 from multiprocessing.connection import Connection
 
 from . import protocol as p
@@ -25,6 +26,7 @@ def serve(conn: Connection) -> None:
         conn.send(p.LoadFailed(f"{type(exc).__name__}: {exc}".strip()[:2000]))
         return
     conn.send(p.Ready(worker.info))
+    beat = time.monotonic()
     try:
         while True:
             if worker.busy:
@@ -33,6 +35,9 @@ def serve(conn: Connection) -> None:
                         return
                 if worker.busy:
                     worker.step()
+                    if time.monotonic() - beat >= p.HEARTBEAT_SECONDS:
+                        conn.send(p.Alive())  # progress, even with no output yet
+                        beat = time.monotonic()
             elif not worker.handle(conn.recv()):
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):

@@ -9,6 +9,7 @@ from typing import Any
 from litellm.types.utils import GenericStreamingChunk
 
 from ..errors import NodeError
+from ..redact import public_message
 
 
 def error_body(status: int, message: str, kind: str, param: str | None = None) -> dict[str, Any]:
@@ -16,7 +17,7 @@ def error_body(status: int, message: str, kind: str, param: str | None = None) -
 
 
 def node_error_body(exc: NodeError) -> dict[str, Any]:
-    return error_body(exc.status_code, exc.message, exc.error_type, exc.param)
+    return error_body(exc.status_code, public_message(exc.message), exc.error_type, exc.param)
 
 
 class ChunkWriter:
