@@ -27,7 +27,7 @@ run: install
 	@$(BIN)/python -m litellm_ov_provider.bootstrap \
 		$(if $(LITELLM_MASTER_KEY),--skip-key,--key-file $(KEY_FILE))
 	@export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$(cat $(KEY_FILE))}" \
-		LITELLM_LOCAL_MODEL_COST_MAP=True; \
+		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}"; \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
 	exec $(BIN)/litellm --config config/litellm.yaml --host $(HOST) --port $(PORT) --num_workers 1
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from litellm.proxy._types import ProxyException
 
+MISSING_KEY = "Invalid or missing API key. Send the proxy's master key as a Bearer token."
+
 
 async def master_key_auth(request: Any, api_key: str | None) -> str:
     from litellm.proxy import proxy_server
@@ -25,7 +27,7 @@ async def master_key_auth(request: Any, api_key: str | None) -> str:
     if master and token and hmac.compare_digest(token.encode(), str(master).encode()):
         return token
     raise ProxyException(
-        message="Invalid or missing API key. Send the proxy's master key as a Bearer token.",
+        message=MISSING_KEY,
         type="authentication_error",
         param="Authorization",
         code=401,

@@ -22,6 +22,12 @@ class InvalidRequest(NodeError):
     error_type = "invalid_request_error"
 
 
+class BodyTooLarge(InvalidRequest):
+    """The request body is over the size cap (413)."""
+
+    status_code = 413
+
+
 class ContextLengthExceeded(InvalidRequest):
     """Prompt plus requested completion do not fit the model's context window."""
 

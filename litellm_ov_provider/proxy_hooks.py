@@ -15,6 +15,7 @@ from typing import Any
 from litellm.integrations.custom_logger import CustomLogger
 
 from .errors import RegistryError
+from .front_door import install
 from .handler import pop_retry_after
 from .pool import model_facts
 from .registry import validate_name
@@ -161,4 +162,20 @@ class RegistrySync(CustomLogger):
         return {"retry-after": str(seconds)} if seconds is not None else None
 
 
+class FrontDoor(CustomLogger):
+    """Puts the request guard (front_door.py) in front of the proxy's app. Registered
+    first among the config's callbacks; does nothing outside a running proxy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        from litellm.proxy.proxy_server import app
+
+        install(app)
+
+
 registry_sync = RegistrySync()
+front_door = FrontDoor()

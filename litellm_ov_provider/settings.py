@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     grammar_timeout_seconds: float = Field(
         default=1.0, gt=0, description="longest a structured-output grammar may take to compile"
     )
-    # ov-llm-server (standalone)
+    # ov-llm-server (standalone); the front door takes these caps from its config
+    max_request_mb: float = Field(default=16.0, gt=0, description="largest request body")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     api_key: SecretStr | None = None

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .context import Board
 from .errors import BoardConfigError, BoardLoop
@@ -27,6 +27,63 @@ from .types import Specialist
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$"
 PROVIDER = "board"
+# A specialist is reached only through its model's own model_list entry: its params
+# may tune sampling, never pick where or how the call connects, or what is called.
+RESERVED_PARAMS = frozenset({"model", "messages", "stream", "stream_options", "board"})
+_CONNECTION_NAMES = frozenset(
+    {
+        "api_base",
+        "base_url",
+        "api_key",
+        "api_version",
+        "api_type",
+        "organization",
+        "headers",
+        "extra_headers",
+        "custom_llm_provider",
+        "client",
+        "user_config",
+        "model_list",
+        "key",
+        "token",
+        "access_token",
+        "azure_ad_token",
+        "fallbacks",
+        "context_window_fallbacks",
+    }
+)
+_CONNECTION_MARKERS = (
+    "api_base",
+    "base_url",
+    "_url",
+    "endpoint",
+    "credential",
+    "secret",
+    "password",
+    "header",
+)
+_CONNECTION_PREFIXES = ("aws_", "azure_", "vertex", "gcp_", "litellm_")
+
+
+def connection_param(key: str) -> bool:
+    """Whether a params key would choose where or how a call connects."""
+    k = key.lower()
+    return (
+        k in _CONNECTION_NAMES
+        or k.endswith("_key")
+        or k.startswith(_CONNECTION_PREFIXES)
+        or any(marker in k for marker in _CONNECTION_MARKERS)
+    )
+
+
+def refused_params(params: Mapping[str, Any]) -> list[str]:
+    """The keys of a specialist's params (and of what they nest) that are not allowed."""
+    keys = list(params)
+    for outer in ("extra_body", "metadata", "litellm_metadata"):
+        inner = params.get(outer)
+        if isinstance(inner, Mapping):
+            keys += [f"{outer}.{key}" for key in inner]
+    return [k for k in keys if k in RESERVED_PARAMS or connection_param(k.split(".")[-1])]
 
 
 class SpecialistConfig(BaseModel):
@@ -39,6 +96,17 @@ class SpecialistConfig(BaseModel):
     system_prompt: str | None = None
     params: dict[str, Any] = {}
     timeout: float | None = Field(default=None, gt=0)
+
+    @field_validator("params")
+    @classmethod
+    def _no_connection_keys(cls, params: dict[str, Any]) -> dict[str, Any]:
+        refused = refused_params(params)
+        if refused:
+            raise ValueError(
+                f"{', '.join(refused)} cannot be set here: a specialist is called through "
+                "its model's own model_list entry (connection settings live there)"
+            )
+        return params
 
 
 class BoardConfig(BaseModel):

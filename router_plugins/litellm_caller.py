@@ -20,6 +20,20 @@ def _router() -> Any:
     return router
 
 
+async def _routed(model: str) -> Any:
+    """The router, once it is sure `model` is one of its model names: a board reaches
+    only models the proxy declares, each with its own deployment's connection settings
+    (a registry model added a moment ago is synced first)."""
+    router = _router()
+    if model not in router.get_model_names():
+        from litellm_ov_provider.proxy_hooks import sync_once
+
+        await sync_once(force=True)
+        if model not in router.get_model_names():
+            raise CallFailed(f"{model!r} is not a model of this proxy", 404)
+    return router
+
+
 def _failed(exc: Exception) -> CallFailed:
     status = getattr(exc, "status_code", None)
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -62,8 +76,9 @@ class RouterCaller:
     async def complete(
         self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
     ) -> Reply:
+        router = await _routed(model)
         try:
-            resp = await _router().acompletion(model=model, messages=list(messages), **params)
+            resp = await router.acompletion(model=model, messages=list(messages), **params)
         except Exception as exc:
             raise _failed(exc) from exc
         choice = resp.choices[0]
@@ -82,8 +97,9 @@ class RouterCaller:
     async def stream(
         self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
     ) -> AsyncIterator[Piece]:
+        router = await _routed(model)
         try:
-            resp = await _router().acompletion(
+            resp = await router.acompletion(
                 model=model,
                 messages=list(messages),
                 stream=True,
@@ -108,7 +124,7 @@ class RouterCaller:
         try:
             if local is not None and local.entry.mode == "embedding":
                 return await embed_texts(runtime, model, list(texts))
-            resp = await _router().aembedding(model=model, input=list(texts))
+            resp = await (await _routed(model)).aembedding(model=model, input=list(texts))
         except NodeError as exc:
             raise CallFailed(f"embedding model {model!r}: {exc.message}", exc.status_code) from exc
         except CallFailed:

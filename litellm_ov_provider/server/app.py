@@ -10,7 +10,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,7 +20,8 @@ from litellm.types.utils import EmbeddingResponse
 
 from .. import chat, embeddings
 from ..device import resolve_device
-from ..errors import InvalidRequest, NodeError
+from ..errors import BodyTooLarge, InvalidRequest, NodeError
+from ..openai_body import check_chat, check_embedding
 from ..pool import model_facts
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime
@@ -28,6 +29,7 @@ from .wire import ChunkWriter, error_body, node_error_body
 
 log = logging.getLogger("litellm_ov_provider.server")
 OPEN_PATHS = frozenset({"/health", "/health/liveliness"})
+THREAD_BYTES = 256 * 1024
 
 
 async def _watch_registry(runtime: Runtime) -> None:
@@ -52,13 +54,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="ov-llm-server", lifespan=lifespan, docs_url=None, redoc_url=None)
     key = runtime.settings.api_key.get_secret_value().encode() if runtime.settings.api_key else None
 
+    def authorized(request: Request) -> bool:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return key is None or hmac.compare_digest(given.encode(), key)
+
     @app.middleware("http")
     async def auth(request: Request, call_next: Any) -> Response:
-        if key is not None and request.url.path not in OPEN_PATHS:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), key):
-                body = error_body(401, "Invalid or missing API key.", "authentication_error")
-                return JSONResponse(body, status_code=401)
+        if request.url.path not in OPEN_PATHS and not authorized(request):
+            body = error_body(401, "Invalid or missing API key.", "authentication_error")
+            return JSONResponse(body, status_code=401)
         response: Response = await call_next(request)
         return response
 
@@ -66,23 +70,34 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def node_error(_: Request, exc: NodeError) -> JSONResponse:
         return JSONResponse(node_error_body(exc), status_code=exc.status_code)
 
-    async def body_of(request: Request) -> tuple[dict[str, Any], str, RequestContext]:
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("request failed")
+        body = error_body(500, "internal error (see the node's log)", "internal_error")
+        return JSONResponse(body, status_code=500)
+
+    async def body_of(
+        request: Request, check: Callable[[dict[str, Any]], None]
+    ) -> tuple[dict[str, Any], str, RequestContext]:
+        raw = await _read_capped(request, runtime.settings.max_request_mb)
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"the request body is not valid JSON: {exc}") from exc
         if not isinstance(body, dict):
-            raise InvalidRequest("the request body must be a JSON object")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise InvalidRequest("model is required", param="model")
+            raise InvalidRequest("the request body must be a JSON object", param="body")
+        if len(raw) > THREAD_BYTES:
+            await asyncio.to_thread(check, body)
+        else:
+            check(body)
+        model = body["model"]
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         client = request.client.host if request.client else "-"
         return body, model, RequestContext(rid, client)
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
-        body, model, ctx = await body_of(request)
+        body, model, ctx = await body_of(request, check_chat)
         messages = body.get("messages")
         params = {k: v for k, v in body.items() if k not in ("model", "messages")}
         headers = {"x-request-id": ctx.request_id}
@@ -107,7 +122,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/v1/embeddings")
     async def create_embeddings(request: Request) -> JSONResponse:
-        body, model, ctx = await body_of(request)
+        body, model, ctx = await body_of(request, check_embedding)
         params = {k: v for k, v in body.items() if k in ("encoding_format", "dimensions")}
         result = await embeddings.embed(
             runtime, model, body.get("input"), params, EmbeddingResponse(), ctx
@@ -119,7 +134,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         return {"object": "list", "data": await asyncio.to_thread(_models, runtime)}
 
     @app.get("/health")
-    async def health() -> dict[str, Any]:
+    async def health(request: Request) -> dict[str, Any]:
+        """Status for anyone; the details (paths, models, processes) with the key."""
+        if key is not None and not authorized(request):
+            return {"status": "ok"}
         loaded = runtime.pool.loaded()
         return {
             "status": "ok",
@@ -134,9 +152,17 @@ def create_app(runtime: Runtime) -> FastAPI:
                     "last_used": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(m.last_used)),
                     "idle_seconds": round(time.time() - m.last_used, 1),
                     "pid": m.engine.pid,
+                    "running": m.admission.running,
+                    "waiting": m.admission.waiting,
                 }
                 for name, m in sorted(loaded.items())
             ],
+            "restarts": {
+                name: runtime.pool.restarts(name)
+                for name in sorted(runtime.catalog.registry.models)
+                if runtime.pool.restarts(name)
+            },
+            "broken": dict(sorted(runtime.catalog.registry.broken.items())),
         }
 
     @app.get("/health/liveliness")
@@ -163,6 +189,23 @@ def _models(runtime: Runtime) -> list[dict[str, Any]]:
                 "device": device,
                 "context_length": context,
                 "loaded": runtime.pool.is_loaded(name),
+                "restarts": runtime.pool.restarts(name),
             }
         )
     return out
+
+
+async def _read_capped(request: Request, max_mb: float) -> bytes:
+    """The body, refused with 413 once it passes max_mb (decided from Content-Length
+    when the client sends one)."""
+    cap = int(max_mb * 2**20)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge(f"the request body is larger than {max_mb:g} MB", param="body")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge(f"the request body is larger than {max_mb:g} MB", param="body")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -9,25 +9,16 @@ ever listens on loopback.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 
 import uvicorn
 
 from ..device import resolve_device
+from ..keys import is_loopback, weak_key_problem
 from ..runtime import get_runtime
 from .app import create_app
 
 log = logging.getLogger("litellm_ov_provider.server")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,6 +29,15 @@ def main(argv: list[str] | None = None) -> None:
     runtime = get_runtime()
     s = runtime.settings
     host, port = args.host or s.host, args.port or s.port
+    key = s.api_key.get_secret_value() if s.api_key else None
+    if key is not None and not is_loopback(host) and (why := weak_key_problem(key)):
+        log.error(
+            "refusing to listen on %s: %s (set OV_API_KEY to a long random secret, "
+            "e.g. `openssl rand -hex 32`)",
+            host,
+            why,
+        )
+        raise SystemExit(2)
     if s.api_key is None and not is_loopback(host):
         log.warning(
             "no OV_API_KEY set: refusing to listen on %s; listening on 127.0.0.1 only", host

@@ -1,0 +1,28 @@
+"""When a key is good enough to listen beyond loopback (node and front door alike)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+MIN_KEY_CHARS = 32
+PLACEHOLDERS = ("change-me", "changeme", "replace-me", "your-key", "placeholder", "sk-1234")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def weak_key_problem(key: str | None) -> str | None:
+    """Why `key` must not guard a port others can reach, or None when it may."""
+    if not key:
+        return "no key is set"
+    if any(marker in key.lower() for marker in PLACEHOLDERS):
+        return "the key is still the template's placeholder"
+    if len(key) < MIN_KEY_CHARS:
+        return f"the key has {len(key)} characters; at least {MIN_KEY_CHARS} are needed"
+    return None
