@@ -45,10 +45,11 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-## bench: throughput and event-loop figures, side by side in one run; the semantic
-## router's accuracy and decision time
+## bench: throughput and event-loop figures, side by side in one run (liveliness
+## during a 5000-tool request too); the semantic router's accuracy and decision time
 bench: install-dev
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/liveliness.py
 	$(BIN)/python bench/board.py
 
 lock: install-dev

@@ -24,6 +24,7 @@ import asyncio
 import hmac
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -74,14 +75,23 @@ class RequestGuard:
             mb = door.limits.max_body_bytes / 2**20
             await _reply(send, 413, f"the request body is larger than {mb:g} MB", "body")
             return
+        started = time.perf_counter()
         try:
             if len(body) > _THREAD_BYTES:
-                await asyncio.to_thread(check_body, path, body, door)
+                parsed = await asyncio.to_thread(check_body, path, body, door)
             else:
-                check_body(path, body, door)
+                parsed = check_body(path, body, door)
         except InvalidRequest as exc:
             await _reply(send, 400, exc.message, exc.param)
             return
+        finally:
+            log.debug(
+                "checked a %d-byte body in %.1f ms",
+                len(body),
+                1000 * (time.perf_counter() - started),
+            )
+        if parsed is not None:  # LiteLLM reads its parsed-body cache instead of parsing again
+            scope["parsed_body"] = (tuple(parsed), parsed)
         await self.app(scope, _replay(body, receive), send)
 
 

@@ -9,6 +9,7 @@ before LiteLLM routes the request.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -127,6 +128,8 @@ class RegistrySync(CustomLogger):
         while True:
             try:
                 await sync_once(force=force)
+                if force:
+                    freeze_startup_heap()
                 force = False
             except Exception:
                 log.exception("registry sync failed; retrying")
@@ -160,6 +163,17 @@ class RegistrySync(CustomLogger):
         """Retry-After on a request our node refused as overloaded."""
         seconds = pop_retry_after(data.get("litellm_call_id"))
         return {"retry-after": str(seconds)} if seconds is not None else None
+
+
+def freeze_startup_heap() -> None:
+    """Keep the proxy's startup objects out of every later garbage collection.
+
+    LiteLLM's proxy holds ~670k objects once loaded; a full collection over them took
+    ~300 ms here and stops the event loop, and a large request (thousands of tools)
+    allocates enough to trigger one. Frozen, a full collection took ~36 ms."""
+    gc.collect()
+    gc.freeze()
+    log.info("froze %d startup objects out of garbage collection", gc.get_freeze_count())
 
 
 class FrontDoor(CustomLogger):

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator, SchemaError
+from jsonschema_rs import ValidationError as SchemaError
+from jsonschema_rs import meta
 
 from .engine.protocol import Sampling
 from .errors import InvalidRequest
@@ -34,15 +35,56 @@ class EngineRequest:
 
 
 def check_schema(schema: Any, where: str) -> dict[str, Any]:
+    """A JSON schema valid against its meta-schema (2020-12 unless it names another).
+    jsonschema-rs: about 4 us a schema here, where `jsonschema` took 2 ms, which made
+    a request with thousands of tools cost seconds of CPU."""
     if not isinstance(schema, dict):
         raise InvalidRequest(f"{where} must be a JSON schema object", param=where)
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
+    dialect = _unknown_dialect(schema)
+    if dialect is not None:  # never let the validator fetch a meta-schema from an address
         raise InvalidRequest(
-            f"{where} is not a valid JSON schema: {exc.message}", param=where
-        ) from exc
+            f"{where}: unknown $schema {dialect[:100]!r}; use a JSON Schema draft's URI or omit it",
+            param=where,
+        )
+    try:
+        meta.validate(schema)
+    except SchemaError as exc:
+        at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
+        raise InvalidRequest(
+            f"{where} is not a valid JSON schema: {where}{at}: {exc.message}", param=where
+        ) from None
+    except Exception as exc:  # e.g. a $schema it does not know
+        raise InvalidRequest(f"{where} is not a usable JSON schema: {exc}", param=where) from None
     return schema
+
+
+KNOWN_DIALECTS = frozenset(
+    f"{scheme}://json-schema.org/{draft}{hash_}"
+    for scheme in ("http", "https")
+    for draft in (
+        "draft/2020-12/schema",
+        "draft/2019-09/schema",
+        "draft-07/schema",
+        "draft-06/schema",
+        "draft-04/schema",
+    )
+    for hash_ in ("", "#")
+)
+
+
+def _unknown_dialect(schema: Any) -> str | None:
+    """A `$schema` anywhere in `schema` that is not a known draft, if there is one."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            value = node.get("$schema")
+            if isinstance(value, str) and value not in KNOWN_DIALECTS:
+                return str(value)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def validate_tools(tools: Any) -> list[dict[str, Any]]:
@@ -175,8 +217,10 @@ def sampling(
         )
     logprobs = _logprobs(params)
     seed = params.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise InvalidRequest("seed must be a non-negative integer", param="seed")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int) or not -(2**63) <= seed < 2**63
+    ):
+        raise InvalidRequest("seed must be a 64-bit integer", param="seed")
     top_k = params.get("top_k")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
         raise InvalidRequest("top_k must be a non-negative integer", param="top_k")
@@ -188,7 +232,7 @@ def sampling(
         temperature=_number(params, "temperature", 0.0, 2.0),
         top_p=top_p,
         top_k=top_k or None,
-        seed=seed,
+        seed=seed % 2**64 if seed is not None else None,  # the engine's seed is unsigned
         stop=_stop(params),
         presence_penalty=_number(params, "presence_penalty", -2.0, 2.0),
         frequency_penalty=_number(params, "frequency_penalty", -2.0, 2.0),

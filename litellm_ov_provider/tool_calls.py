@@ -8,14 +8,12 @@ blocks, and Llama-3 JSON (`{"name": ..., "parameters": ...}`, optionally after
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 OPEN, CLOSE = "<tool_call>", "</tool_call>"
 PYTHON_TAG = "<|python_tag|>"
-_BLOCK_RE = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,26 @@ def parse_llama3(text: str) -> list[ToolCall] | None:
     return calls or None
 
 
+def _blocks(text: str) -> list[str]:
+    """The bodies of `<tool_call>...</tool_call>` blocks, in order; an unclosed last
+    block runs to the end. One left-to-right pass (no regex backtracking)."""
+    bodies, pos = [], 0
+    while (start := text.find(OPEN, pos)) >= 0:
+        begin = start + len(OPEN)
+        end = text.find(CLOSE, begin)
+        if end < 0:
+            bodies.append(text[begin:].strip())
+            break
+        bodies.append(text[begin:end].strip())
+        pos = end + len(CLOSE)
+    return bodies
+
+
 def parse_tool_calls(text: str) -> tuple[str | None, list[ToolCall]]:
     """Split generated text into (content, tool calls). Unparsable blocks stay content."""
     if OPEN in text:
         calls: list[ToolCall] = []
-        for body in _BLOCK_RE.findall(text):
+        for body in _blocks(text):
             call = call_from_obj(_loads(body))
             if call is None:
                 return text, []
@@ -109,71 +122,89 @@ class StreamingToolParser:
     """Feed text deltas; get back content to stream now and tool calls as they close.
 
     Text that may start a tool call (a `<` that could grow into `<tool_call>`, or a
-    reply that opens with `{` or `<|python_tag|>`) is held until it is decided.
+    reply that opens with `{` or `<|python_tag|>`) is held until it is decided. Work is
+    linear in the text: held text is kept as a list of pieces and joined once, and the
+    end of an open call is looked for only where the newest piece could complete it.
     """
 
     def __init__(self) -> None:
-        self._buf = ""
-        self._started = False  # any content streamed yet
-        self._json_mode = False
+        self._mode = "start"  # "start" (nothing but whitespace yet), "json" or "text"
+        self._pending: list[str] = []  # start: all so far; json: the whole reply
+        self._buf = ""  # text: a possible start of "<tool_call>" at the end (short)
+        self._call: list[str] | None = None  # text: an open call, from its "<tool_call>"
+        self._tail = ""  # the open call's last characters, to find "</tool_call>" across pieces
         self.calls: list[ToolCall] = []
 
     def feed(self, delta: str) -> tuple[str, list[ToolCall]]:
-        self._buf += delta
-        if self._json_mode:
+        if self._mode == "json":
+            self._pending.append(delta)
             return "", []
-        if not self._started:
-            head = self._buf.lstrip()
-            if not head:
+        if self._mode == "start":
+            self._pending.append(delta)
+            if not delta.strip():
                 return "", []
-            if head.startswith("{") or head.startswith(PYTHON_TAG) or PYTHON_TAG.startswith(head):
-                if head.startswith("{") or head.startswith(PYTHON_TAG):
-                    self._json_mode = True
+            head = "".join(self._pending)  # at most len(PYTHON_TAG) joins: linear
+            lead = head.lstrip()
+            if lead.startswith(("{", PYTHON_TAG)):
+                self._mode, self._pending = "json", [head]
                 return "", []
-        return self._scan()
+            if PYTHON_TAG.startswith(lead):
+                self._pending = [head]
+                return "", []
+            self._mode, self._pending = "text", []
+            delta = head
+        return self._scan(delta)
 
-    def _scan(self) -> tuple[str, list[ToolCall]]:
-        out, new = [], []
-        while True:
-            start = self._buf.find(OPEN)
-            if start < 0:
-                keep = _partial_suffix(self._buf, OPEN)
-                out.append(self._buf[: len(self._buf) - keep])
-                self._buf = self._buf[len(self._buf) - keep :]
+    def _scan(self, text: str) -> tuple[str, list[ToolCall]]:
+        out: list[str] = []
+        new: list[ToolCall] = []
+        while text:
+            if self._call is None:
+                buf, self._buf = self._buf + text, ""
+                start = buf.find(OPEN)
+                if start < 0:
+                    keep = _partial_suffix(buf, OPEN)
+                    out.append(buf[: len(buf) - keep])
+                    self._buf = buf[len(buf) - keep :]
+                    break
+                out.append(buf[:start])
+                self._call, self._tail, text = [], "", buf[start:]
+                continue
+            self._call.append(text)
+            window = self._tail + text
+            hit = window.find(CLOSE)
+            if hit < 0:
+                self._tail = window[-(len(CLOSE) - 1) :]
                 break
-            out.append(self._buf[:start])
-            end = self._buf.find(CLOSE, start)
-            if end < 0:
-                self._buf = self._buf[start:]
-                break
-            body = self._buf[start + len(OPEN) : end]
-            call = call_from_obj(_loads(body.strip()))
+            whole = "".join(self._call)
+            close = len(whole) - len(window) + hit
+            call = call_from_obj(_loads(whole[len(OPEN) : close].strip()))
             if call is None:
-                out.append(self._buf[: end + len(CLOSE)][start:])
+                out.append(whole[: close + len(CLOSE)])
             else:
                 new.append(call)
-            self._buf = self._buf[end + len(CLOSE) :]
-        text = "".join(out)
-        if text.strip():
-            self._started = True
+            self._call, self._tail, text = None, "", whole[close + len(CLOSE) :]
         self.calls.extend(new)
-        return text, new
+        return "".join(out), new
 
     def finish(self) -> tuple[str, list[ToolCall]]:
         """End of generation: decide whatever is still held."""
-        rest, self._buf = self._buf, ""
-        if self._json_mode:
-            calls = parse_llama3(rest)
+        if self._mode != "text":
+            rest, self._pending = "".join(self._pending), []
+            calls = parse_llama3(rest) if self._mode == "json" else None
             if calls:
                 self.calls.extend(calls)
                 return "", calls
             return rest, []
-        if rest.startswith(OPEN):
-            call = call_from_obj(_loads(rest[len(OPEN) :].strip()))
-            if call is not None:
-                self.calls.append(call)
-                return "", [call]
-        return rest, []
+        if self._call is None:
+            rest, self._buf = self._buf, ""
+            return rest, []
+        whole, self._call = "".join(self._call), None
+        call = call_from_obj(_loads(whole[len(OPEN) :].strip()))
+        if call is None:
+            return whole, []
+        self.calls.append(call)
+        return "", [call]
 
 
 def _partial_suffix(text: str, token: str) -> int:

@@ -123,8 +123,8 @@ class LLMWorker:
         ctx = self._ctx
         if ctx is not None and n_prompt >= ctx:
             raise _Rejected(
-                f"the prompt is {n_prompt} tokens, but this model's context window is "
-                f"{ctx} tokens; shorten the messages"
+                f"the prompt is {'at least ' if n_prompt == ctx else ''}{n_prompt} tokens, but "
+                f"this model's context window is {ctx} tokens; shorten the messages"
             )
         room = (ctx - n_prompt) if ctx is not None else 4096
         max_tokens = requested if requested is not None else room

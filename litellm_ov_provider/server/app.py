@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import json
 import logging
@@ -46,6 +47,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             asyncio.create_task(_watch_registry(runtime)),
             asyncio.create_task(runtime.pool.run_reaper()),
         ]
+        gc.collect()
+        gc.freeze()  # startup objects stay out of later collections (see proxy_hooks)
         yield
         for task in tasks:
             task.cancel()
