@@ -51,8 +51,18 @@ class BodyTooLarge(Exception):
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp) -> None:
+    """`door` (the checks' view of the proxy, per route) and `master_key` default to the
+    running LiteLLM proxy's; tests pass their own."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        door: Callable[[str], Door] | None = None,
+        master_key: Callable[[], str | None] | None = None,
+    ) -> None:
         self.app = app
+        self._door = door or _proxy_door
+        self._master_key = master_key or _proxy_master_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +70,7 @@ class RequestGuard:
             return
         method, path = scope.get("method", "GET"), _route(scope)
         send = _Buffered(send, lambda status: status >= 400, scrub_error_body).send
-        if method == "GET" and path in MODEL_INFO_PATHS and not _is_master(scope):
+        if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
             send = _Buffered(send, lambda status: status == 200, without_paths).send
         if method not in ("POST", "PUT", "PATCH") or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -68,7 +78,7 @@ class RequestGuard:
         if path.endswith(INFERENCE_ROUTES) and not _given_key(scope):
             await _reply(send, 401, MISSING_KEY, "Authorization")  # auth before shape
             return
-        door = _door(path)
+        door = self._door(path)
         try:
             body = await _read_body(scope, receive, door.limits.max_body_bytes)
         except BodyTooLarge:
@@ -93,6 +103,10 @@ class RequestGuard:
         if parsed is not None:  # LiteLLM reads its parsed-body cache instead of parsing again
             scope["parsed_body"] = (tuple(parsed), parsed)
         await self.app(scope, _replay(body, receive), send)
+
+    def _is_master(self, scope: Scope) -> bool:
+        master, given = self._master_key(), _given_key(scope)
+        return bool(master and given) and hmac.compare_digest(given.encode(), str(master).encode())
 
 
 def _route(scope: Scope) -> str:
@@ -121,14 +135,14 @@ def _given_key(scope: Scope) -> str:
     return ""
 
 
-def _is_master(scope: Scope) -> bool:
+def _proxy_master_key() -> str | None:
     from litellm.proxy import proxy_server
 
-    master, given = proxy_server.master_key, _given_key(scope)
-    return bool(master and given) and hmac.compare_digest(given.encode(), str(master).encode())
+    master = proxy_server.master_key
+    return str(master) if master else None
 
 
-def _door(path: str) -> Door:
+def _proxy_door(path: str) -> Door:
     from litellm.proxy import proxy_server
     from litellm.proxy.auth.auth_utils import is_request_body_safe
 

@@ -87,3 +87,22 @@ def test_streaming_parser_agrees_with_whole_text_parser(text: str, cuts: list[in
     whole_content, whole_calls = parse_tool_calls(text)
     assert calls == [(c.name, c.arguments) for c in whole_calls]
     assert content.strip() == (whole_content or "").strip()
+
+
+def test_long_pathological_streams_parse_in_one_pass() -> None:
+    """Outcomes on inputs a quadratic parser could not finish: a 200k-character call
+    streamed a character at a time, and 100k characters of whitespace before text."""
+    args = {"text": "a" * 200_000}
+    text = f"<tool_call>{json.dumps({'name': 'f', 'arguments': args})}</tool_call>"
+    parser = StreamingToolParser()
+    calls = []
+    for ch in text:
+        calls += parser.feed(ch)[1]
+    calls += parser.finish()[1]
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [("f", args)]
+    spaces = " " * 100_000 + "done"
+    parser = StreamingToolParser()
+    out = "".join(parser.feed(ch)[0] for ch in spaces) + parser.finish()[0]
+    assert out == spaces
+    content, found = parse_tool_calls("<tool_call>" + " " * 100_000 + "x")
+    assert found == [] and content is not None
