@@ -85,6 +85,15 @@ _GGUF_SCALARS = {
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
 _GGUF_ALIGNMENT = 32
 _MAX_DIMS = 8
+# ggml tensor type -> (elements per block, bytes per block); gguf-py's GGML_QUANT_SIZES.
+_GGML_BLOCKS = {
+    0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34),
+    9: (32, 40), 10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176),
+    14: (256, 210), 15: (256, 292), 16: (256, 66), 17: (256, 74), 18: (256, 98),
+    19: (256, 50), 20: (32, 18), 21: (256, 110), 22: (256, 82), 23: (256, 136), 24: (1, 1),
+    25: (1, 2), 26: (1, 4), 27: (1, 8), 28: (1, 8), 29: (256, 56), 30: (1, 2),
+    34: (256, 54), 35: (256, 66), 39: (32, 17), 40: (64, 36), 41: (128, 18),
+}  # fmt: skip
 
 
 def _gguf_context_length(path: Path) -> int | None:
@@ -160,16 +169,22 @@ class _Reader:
         return struct.unpack(fmt, self._take(struct.calcsize(fmt)))[0]
 
     def _check_tensors(self, n_tensors: int, meta: dict[str, object]) -> None:
-        last = 0
+        """The file must hold every tensor's data (its start, and its end when the
+        type's block size is known)."""
+        end = 0
         for _ in range(n_tensors):
             self._skip(self._u64())  # name
             n_dims = self._u32()
             if n_dims > _MAX_DIMS:
                 raise ValueError("implausible tensor rank")
-            self._skip(8 * n_dims + 4)  # dims, type
-            last = max(last, self._u64())
+            elements = 1
+            for _ in range(n_dims):
+                elements *= self._u64()
+            kind, offset = self._u32(), self._u64()
+            block, size = _GGML_BLOCKS.get(kind, (1, 0))
+            end = max(end, offset + 1, offset + -(-elements // block) * size)
         align = meta.get("general.alignment", _GGUF_ALIGNMENT)
         align = align if isinstance(align, int) and align > 0 else _GGUF_ALIGNMENT
         data_start = -(-self.f.tell() // align) * align
-        if n_tensors and data_start + last >= self.size:
+        if n_tensors and data_start + end > self.size:
             raise ValueError("tensor data lies past the end of the file")

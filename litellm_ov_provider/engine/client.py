@@ -47,8 +47,16 @@ class EngineClient:
         self.spec = spec
         parent, child = socket.socketpair()
         self.name = f"ov-worker-{spec.name}" + ("-grammar" if spec.kind == "grammar" else "")
+        # The model and kind in argv only name the process for ps and tests.
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "litellm_ov_provider.engine.worker", str(child.fileno())],
+            [
+                sys.executable,
+                "-m",
+                "litellm_ov_provider.engine.worker",
+                str(child.fileno()),
+                f"--model={spec.name}",
+                f"--kind={spec.kind}",
+            ],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
             env=worker_env(os.environ),

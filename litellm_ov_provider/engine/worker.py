@@ -45,7 +45,8 @@ def serve(conn: Connection) -> None:
 
 
 def main() -> None:
-    """`python -m litellm_ov_provider.engine.worker FD`: FD is the parent's socket."""
+    """`python -m litellm_ov_provider.engine.worker FD [--model=...] [--kind=...]`: FD is
+    the parent's socket; the rest only names the process (the spec comes over FD)."""
     import sys
 
     serve(Connection(int(sys.argv[1])))
