@@ -58,16 +58,17 @@ async def _complete(
     started = time.monotonic()
     async with runtime.pool.lease(model) as loaded:
         req = await _prepare(loaded, messages, params)
-        accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
-        parts: list[str] = []
-        scored: list[tuple[str, float]] = []
-        done: p.Finished | None = None
-        async for event in events:
-            if isinstance(event, p.Delta):
-                parts.append(event.text)
-                scored.extend(event.logprobs)
-            else:
-                done = event
+        async with loaded.admission.slot():
+            accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
+            parts: list[str] = []
+            scored: list[tuple[str, float]] = []
+            done: p.Finished | None = None
+            async for event in events:
+                if isinstance(event, p.Delta):
+                    parts.append(event.text)
+                    scored.extend(event.logprobs)
+                else:
+                    done = event
     assert done is not None
     content, calls = assemble(req, "".join(parts))
     _log_done(name, started, accepted.prompt_tokens, done, ctx)
@@ -100,6 +101,7 @@ async def _open_stream(
     try:
         loaded = await stack.enter_async_context(runtime.pool.lease(model))
         req = await _prepare(loaded, messages, params)
+        await stack.enter_async_context(loaded.admission.slot())
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
     except BaseException:
         await stack.aclose()

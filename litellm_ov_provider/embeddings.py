@@ -53,7 +53,7 @@ async def embed_texts(runtime: Runtime, name: str, texts: list[str]) -> list[lis
     """Vectors for `texts` from registry model `name`, in-process (no HTTP, no log
     line): for callers inside the proxy such as the board's semantic router."""
     model = await runtime.resolve(name, "embedding")
-    async with runtime.pool.lease(model) as loaded:
+    async with runtime.pool.lease(model) as loaded, loaded.admission.slot():
         result = await loaded.engine.embed(texts_of(texts))
     return result.vectors
 
@@ -70,7 +70,7 @@ async def embed(
     texts = texts_of(raw_input)
     fmt = encoding_format_of(params)
     started = time.monotonic()
-    async with runtime.pool.lease(model) as loaded:
+    async with runtime.pool.lease(model) as loaded, loaded.admission.slot():
         result = await loaded.engine.embed(texts)
     log.info(
         "embedding id=%s model=%s client=%s inputs=%d prompt_tokens=%d latency_ms=%.0f",

@@ -1,7 +1,8 @@
 """Loaded models: lazy, loaded once under concurrent first requests, leased while in use.
 
-A model is only ever stopped when no request holds a lease on it. A lease also holds
-one of the model's engine places (admission.py), waiting in line for it if need be.
+A model is only ever stopped when no request holds a lease on it. A request holds
+one of the model's engine places (`loaded.admission.slot()`, admission.py) only
+while the engine works on it: checks and grammar compiles come before.
 """
 
 from __future__ import annotations
@@ -95,8 +96,7 @@ class ModelPool:
         loaded.in_flight += 1
         loaded.idle.clear()
         try:
-            async with loaded.admission.slot():
-                yield loaded
+            yield loaded
         finally:
             loaded.in_flight -= 1
             loaded.last_used = time.time()

@@ -27,7 +27,9 @@ class Node:
         return f"http://127.0.0.1:{self.port}"
 
     def health(self) -> dict:  # type: ignore[type-arg]
-        return httpx.get(f"{self.base_url}/health", timeout=5).json()
+        """The details, which need the key."""
+        headers = {"Authorization": f"Bearer {self.key}"}
+        return httpx.get(f"{self.base_url}/health", headers=headers, timeout=5).json()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")

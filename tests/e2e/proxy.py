@@ -14,11 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from litellm_ov_provider.registry import update_registry
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "sk-e2e-test-key"
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline()
+    except psutil.Error:
+        return []
 
 
 def free_port() -> int:
@@ -75,6 +83,20 @@ class Proxy:
     def model_ids(self) -> set[str]:
         with self.http() as client:
             return {m["id"] for m in client.get("/v1/models").json()["data"]}
+
+    def workers(self, model: str, kind: str = "chat") -> list[psutil.Process]:
+        """The worker processes serving `model` (a grammar checker is kind "grammar")."""
+        wanted = {f"--model={model}", f"--kind={kind}"}
+        return [
+            child
+            for child in psutil.Process(self.proc.pid).children(recursive=True)
+            if wanted <= set(_cmdline(child))
+        ]
+
+    def model_info(self, name: str) -> dict[str, Any]:
+        with self.http() as client:
+            data = client.get("/v1/model/info").json()["data"]
+        return next(d["model_info"] for d in data if d["model_name"] == name)
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -79,8 +79,11 @@ def test_seed_makes_sampling_repeatable(client: openai.OpenAI) -> None:
 
 def test_penalties_change_repetitive_output(client: openai.OpenAI) -> None:
     msgs = [{"role": "user", "content": "Repeat the word cat many times."}]
+    # ignore_eos: the whole 40 tokens, so the answer runs long enough to repeat itself
+    # (a short greedy answer may have no repeated token for the penalties to act on).
+    long = {"ignore_eos": True}
     base = client.chat.completions.create(
-        model=DEFAULT, messages=msgs, temperature=0, max_tokens=40
+        model=DEFAULT, messages=msgs, temperature=0, max_tokens=40, extra_body=long
     )
     penalised = client.chat.completions.create(
         model=DEFAULT,
@@ -89,6 +92,7 @@ def test_penalties_change_repetitive_output(client: openai.OpenAI) -> None:
         max_tokens=40,
         presence_penalty=2.0,
         frequency_penalty=2.0,
+        extra_body=long,
     )
     assert base.choices[0].message.content != penalised.choices[0].message.content
 

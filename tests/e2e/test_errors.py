@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
 from .conftest import DEFAULT, TINY_CTX
-from .proxy import Proxy
+from .proxy import KEY, Proxy
 
 HI = [{"role": "user", "content": "hi"}]
 BAD_SCHEMA_TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "strng"}}}
@@ -84,3 +86,88 @@ def test_body_that_is_not_json(proxy: Proxy) -> None:
 def test_still_serving_after_bad_input(client: openai.OpenAI) -> None:
     r = client.chat.completions.create(model=DEFAULT, messages=HI, max_tokens=4)
     assert r.choices[0].message.content is not None
+
+
+MALFORMED: list[tuple[str, Any, str]] = [
+    ("an array body", [], "body"),
+    ("a number body", 42, "body"),
+    ("a null body", None, "body"),
+    ("a string body", "text", "body"),
+    ("content a number", {"messages": [{"role": "user", "content": 42}]}, "messages[0].content"),
+    ("messages a string", {"messages": "hi"}, "messages"),
+    ("a message without role", {"messages": [{"content": "x"}]}, "messages[0].role"),
+    ("a user message without content", {"messages": [{"role": "user"}]}, "messages[0]"),
+    ("a text part without text", {"messages": [{"role": "user", "content": [{"type": "text"}]}]},
+     "messages[0].content"),
+    ("tools a string", {"tools": "x"}, "tools"),
+    ("a tool without function", {"tools": [{"type": "function"}]}, "tools[0]"),
+    ("tool_choice a number", {"tool_choice": 5}, "tool_choice"),
+    ("response_format type unknown", {"response_format": {"type": "xml"}}, "response_format.type"),
+    ("stop a number", {"stop": 5}, "stop"),
+    ("five stops", {"stop": ["a", "b", "c", "d", "e"]}, "stop"),
+    ("seed past 64 bits", {"seed": 2**64}, "seed"),
+    ("seed a float", {"seed": 1.5}, "seed"),
+    ("temperature a string", {"temperature": "hot"}, "temperature"),
+    ("temperature out of range", {"temperature": 3}, "temperature"),
+    ("top_p out of range", {"top_p": 1.5}, "top_p"),
+    ("max_tokens a string", {"max_tokens": "x"}, "max_tokens"),
+    ("max_tokens negative", {"max_tokens": -1}, "max_tokens"),
+    ("n zero", {"n": 0}, "n"),
+    ("stream a string", {"stream": "yes"}, "stream"),
+    ("logprobs a string", {"logprobs": "yes"}, "logprobs"),
+    ("logit_bias out of range", {"logit_bias": {"1": 500}}, "logit_bias.1"),
+    ("model a number", {"model": 7}, "model"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "body", "param"), MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_bodies_are_openai_shaped_400s(
+    proxy: Proxy, label: str, body: Any, param: str
+) -> None:
+    full = {"model": DEFAULT, "messages": HI, **body} if isinstance(body, dict) else body
+    with proxy.http() as http:
+        r = http.post("/v1/chat/completions", json=full)
+    error = r.json()["error"]
+    assert r.status_code == 400 and error["type"] == "invalid_request_error", r.text
+    assert error["param"] == param and error["message"]
+
+
+def test_unknown_fields_pass_and_the_proxy_keeps_serving(client: openai.OpenAI) -> None:
+    r = client.chat.completions.create(
+        model=DEFAULT,
+        messages=HI,
+        max_tokens=4,
+        metadata={"tags": ["e2e"]},
+        extra_body={"ignore_eos": True, "keep_alive": -1, "something_new": {"x": 1}},
+    )
+    assert r.usage is not None and r.usage.completion_tokens == 4
+
+
+def test_an_oversized_body_is_a_413(proxy: Proxy) -> None:
+    big = b'{"model": "x", "messages": "' + b"a" * (17 * 2**20) + b'"}'
+    with proxy.http() as http:
+        r = http.post("/v1/chat/completions", content=big)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "413"
+
+
+def test_a_5000_tool_request_leaves_the_proxy_answering(proxy: Proxy) -> None:
+    """The liveliness probe is answered while the request is still being handled
+    (bench/liveliness.py measures the delay)."""
+    from bench.liveliness import many_tools
+
+    body = {"model": DEFAULT, "messages": HI, "tools": many_tools(5000), "max_tokens": 4}
+
+    async def scenario() -> tuple[int, int]:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        async with httpx.AsyncClient(base_url=proxy.base_url, headers=headers, timeout=300) as h:
+            request = asyncio.create_task(h.post("/v1/chat/completions", json=body))
+            answered = 0
+            while not request.done():
+                r = await h.get("/health/liveliness")
+                answered += r.status_code == 200 and not request.done()
+                await asyncio.sleep(0.01)
+            return (await request).status_code, answered
+
+    status, answered = asyncio.run(scenario())
+    assert status == 400  # the tools do not fit SmolLM2's 8192-token window
+    assert answered > 0

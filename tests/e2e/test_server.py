@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +71,9 @@ def client_for(node: Node, key: str | None = None) -> openai.OpenAI:
 def test_health_models_and_startup_log(node: Node) -> None:
     health = node.health()
     assert health["status"] == "ok" and health["device"] == "CPU"
-    assert health["registry_count"] == 5 and isinstance(health["loaded"], list)
+    assert health["registry_count"] == 4 and isinstance(health["loaded"], list)
+    assert set(health["broken"]) == {"ghost"}  # its file is missing
+    assert httpx.get(f"{node.base_url}/health").json() == {"status": "ok"}  # details need the key
     models = {m.id: m.model_extra for m in client_for(node).models.list().data}
     assert models[DEFAULT] and models[DEFAULT]["context_length"] == 8192
     assert models["embedder"] and models["embedder"]["mode"] == "embedding"
@@ -166,6 +171,28 @@ def test_bad_input_gets_the_same_400s(node: Node) -> None:
         headers={"Authorization": f"Bearer {node.key}"},
     )
     assert r.status_code == 400
+
+
+def test_malformed_and_oversized_bodies(node: Node) -> None:
+    headers = {"Authorization": f"Bearer {node.key}"}
+    for body in ([], {"model": DEFAULT, "messages": [{"role": "user", "content": 42}]},
+                 {"model": DEFAULT, "messages": PARIS, "stream": "yes"}):  # fmt: skip
+        r = httpx.post(f"{node.base_url}/v1/chat/completions", json=body, headers=headers)
+        assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
+    big = b'{"model": "x", "messages": "' + b"a" * (17 * 2**20) + b'"}'
+    r = httpx.post(f"{node.base_url}/v1/chat/completions", content=big, headers=headers)
+    assert r.status_code == 413
+    r = client_for(node).chat.completions.create(model=DEFAULT, messages=PARIS, max_tokens=3)
+    assert r.choices[0].message.content is not None
+
+
+@pytest.mark.parametrize("key", ["short-key", "change-me-to-a-long-random-string"])
+def test_a_weak_key_never_listens_beyond_loopback(tmp_path: Path, key: str) -> None:
+    server = Path(sys.executable).with_name("ov-llm-server")
+    env = {**os.environ, "OV_API_KEY": key, "OV_HOST": "0.0.0.0",
+           "OV_REGISTRY_PATH": str(tmp_path / "registry.json")}  # fmt: skip
+    done = subprocess.run([str(server)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "refusing to listen on 0.0.0.0" in done.stderr
 
 
 def test_missing_or_corrupt_model_fails_alone(node: Node) -> None:
