@@ -92,7 +92,8 @@ def inspect_registry(registry: Registry) -> Registry:
     broken = dict(registry.broken)
     for name, model in registry.models.items():
         try:
-            context = model.entry.context_length or inspect_model(model.path)
+            found = inspect_model(model.path)  # always: it also finds missing files
+            context = model.entry.context_length or found
         except ModelFileError as exc:
             broken[name] = exc.reason
             continue

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import InvalidRequest
+from .schemas import check_schema
 
 INT64 = 2**63
 Number = Annotated[float, Field(allow_inf_nan=False)]
@@ -185,8 +186,15 @@ def _token(value: Any) -> bool:
 
 def check_chat(body: dict[str, Any]) -> None:
     """Raise InvalidRequest (naming the field) unless `body` is a well-formed chat
-    completion request."""
+    completion request, with every JSON schema in it valid (and none to be fetched)."""
     _check(ChatBody, body)
+    for i, tool in enumerate(body.get("tools") or ()):
+        parameters = (tool.get("function") or {}).get("parameters")
+        if parameters is not None:
+            check_schema(parameters, f"tools[{i}].function.parameters")
+    spec = (body.get("response_format") or {}).get("json_schema") or {}
+    if spec.get("schema") is not None:
+        check_schema(spec["schema"], "response_format.json_schema.schema")
 
 
 def check_embedding(body: dict[str, Any]) -> None:
@@ -202,6 +210,8 @@ def _check(model: type[BaseModel], body: dict[str, Any]) -> None:
         message = first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if first["type"] == "missing":
             message = "is required"
+        elif first["type"] == "too_short":
+            message = "must not be empty"
         raise InvalidRequest(f"{where}: {message}", param=where) from None
 
 

@@ -18,12 +18,12 @@ TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "ob
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown model", {"model": "no-such-model"}, "no-such-model"),
-    ("empty messages", {"messages": []}, "non-empty"),
-    ("unknown role", {"messages": [{"role": "wizard", "content": "x"}]}, "unknown role"),
+    ("empty messages", {"messages": []}, "must not be empty"),
+    ("unknown role", {"messages": [{"role": "wizard", "content": "x"}]}, "messages[0].role"),
     (
         "non-string content",
         {"messages": [{"role": "user", "content": {"a": 1}}]},
-        "content must be",
+        "content: must be a string",
     ),
     ("max_tokens zero", {"max_tokens": 0}, "max_tokens"),
     ("max_tokens past context", {"model": TINY_CTX, "max_tokens": 500}, "context window is 96"),

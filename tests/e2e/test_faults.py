@@ -9,6 +9,7 @@ test ends with a normal request that must succeed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -62,8 +63,12 @@ class Bed:
         self.client = openai.OpenAI(
             base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
         )
-        self.aclient = openai.AsyncOpenAI(
-            base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
+
+    @property
+    def aclient(self) -> openai.AsyncOpenAI:
+        """A new async client: each asyncio.run() has its own event loop."""
+        return openai.AsyncOpenAI(
+            base_url=f"{self.proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
         )
 
     def answers(self, model: str = DEFAULT) -> None:
@@ -128,6 +133,8 @@ def test_no_request_makes_the_proxy_contact_an_address_the_client_named(bed: Bed
     ]  # fmt: skip
     for model in ("board/remote", "heavy", DEFAULT):
         for extra in hostile:
+            if "specialists" in extra and model != "board/remote":
+                continue  # a part of a board means nothing to a plain model
             r = raw_post(bed.proxy, {"model": model, "messages": HI, **extra})
             assert r.status_code == 400, (model, extra, r.text)
             assert "error" in r.json() and REMOTE_KEY not in r.text
@@ -159,7 +166,8 @@ def test_hostile_schemas_fail_alone_beside_a_running_stream(bed: Bed) -> None:
     pid = bed.worker_pid()
 
     async def scenario() -> tuple[int, str | None, list[str]]:
-        stream = await bed.aclient.chat.completions.create(
+        client = bed.aclient
+        stream = await client.chat.completions.create(
             model=DEFAULT, messages=STORY, max_tokens=160, stream=True,
             extra_body={"ignore_eos": True},
         )  # fmt: skip
@@ -176,7 +184,7 @@ def test_hostile_schemas_fail_alone_beside_a_running_stream(bed: Bed) -> None:
                             "name": "f", "parameters": schema}}], "tool_choice": "required"}
                     )  # fmt: skip
                     try:
-                        await bed.aclient.chat.completions.create(
+                        await client.chat.completions.create(
                             model=DEFAULT, messages=HI, max_tokens=8, **extra
                         )
                         errors.append(f"{construct} ({kind}) was accepted")
@@ -207,9 +215,10 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
     before = bed.proxy.model_info(DEFAULT)["restarts"]
 
     async def scenario() -> tuple[Any, Any]:
+        client = bed.aclient
         async def unary() -> Any:
             try:
-                return await bed.aclient.chat.completions.create(
+                return await client.chat.completions.create(
                     model=DEFAULT, messages=STORY, max_tokens=300,
                     extra_body={"ignore_eos": True},
                 )  # fmt: skip
@@ -219,7 +228,7 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
         async def stream() -> Any:
             got = 0
             try:
-                s = await bed.aclient.chat.completions.create(
+                s = await client.chat.completions.create(
                     model=DEFAULT, messages=STORY, max_tokens=300, stream=True,
                     extra_body={"ignore_eos": True},
                 )  # fmt: skip
@@ -236,7 +245,8 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
     try:
         unary, stream = asyncio.run(scenario())
     finally:
-        os.kill(pid, signal.SIGCONT)  # harmless if it is gone
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)  # if the watchdog did not kill it, let it go on
     assert isinstance(unary, openai.APIStatusError) and unary.status_code == 503, unary
     assert "stopped making progress" in str(unary.body)
     assert isinstance(stream, openai.APIError) and "stopped making progress" in str(stream)
@@ -276,9 +286,10 @@ def test_requests_past_the_queue_are_refused_with_retry_after(bed: Bed) -> None:
     bed.answers()  # loaded: the requests below start together
 
     async def scenario() -> list[Any]:
+        client = bed.aclient
         async def one() -> Any:
             try:
-                return await bed.aclient.chat.completions.with_raw_response.create(
+                return await client.chat.completions.with_raw_response.create(
                     model=DEFAULT, messages=STORY, max_tokens=120,
                     extra_body={"ignore_eos": True},
                 )  # fmt: skip
@@ -298,7 +309,7 @@ def test_requests_past_the_queue_are_refused_with_retry_after(bed: Bed) -> None:
 
 
 def test_a_poisoned_registry_leaves_every_good_entry_serving(bed: Bed, models_root: Path) -> None:
-    conv = models_root / "converted_models"
+    conv = bed.proxy.registry.parent
     gguf = Path(bed.model_file)
     head = gguf.read_bytes()[:4096]
     (conv / "cut.gguf").write_bytes(head)
@@ -331,7 +342,8 @@ def test_a_poisoned_registry_leaves_every_good_entry_serving(bed: Bed, models_ro
         body = str(failed.value.body)
         assert failed.value.status_code == 503 and "failed to load" in body, body
         assert str(models_root) not in body and "/tmp/" not in body and "Traceback" not in body
-        listed = cli(bed.proxy, "list", "--json", "--node", bed.proxy.base_url)
+        env = {"OV_MODELS_ROOT": str(models_root)}
+        listed = cli(bed.proxy, "list", "--json", "--node", bed.proxy.base_url, env=env)
         rows = {r["name"]: r for r in json.loads(listed.stdout)}
         assert rows["loop"]["status"].startswith("broken") and rows["fresh"]["status"] == "ready"
         bed.answers("fresh")

@@ -123,7 +123,9 @@ def test_auto_tool_choice_answers_with_text_or_a_valid_call(client: openai.OpenA
 def test_json_object_response_parses(client: openai.OpenAI) -> None:
     r = client.chat.completions.create(
         model=DEFAULT,
-        messages=[{"role": "user", "content": "Describe a cat as JSON."}],
+        # A question with a short answer: asked to "describe a cat", SmolLM2 writes
+        # nested JSON past any small token budget on some CPUs (greedy results differ).
+        messages=[{"role": "user", "content": "What is the capital of France? Answer as JSON."}],
         response_format={"type": "json_object"},
         max_tokens=200,
     )

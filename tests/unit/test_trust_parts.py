@@ -18,7 +18,7 @@ from litellm_ov_provider.errors import InvalidRequest, Overloaded
 from litellm_ov_provider.grammar import suspects
 from litellm_ov_provider.keys import weak_key_problem
 from litellm_ov_provider.redact import engine_error_text, public_message
-from litellm_ov_provider.request import check_schema
+from litellm_ov_provider.schemas import check_schema
 from litellm_ov_provider.settings import Settings
 from router_plugins.config import SpecialistConfig, refused_params
 
