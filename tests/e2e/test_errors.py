@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -125,8 +126,11 @@ def test_malformed_bodies_are_openai_shaped_400s(
     proxy: Proxy, label: str, body: Any, param: str
 ) -> None:
     full = {"model": DEFAULT, "messages": HI, **body} if isinstance(body, dict) else body
+    raw = json.dumps(full).encode()
     with proxy.http() as http:
-        r = http.post("/v1/chat/completions", json=full)
+        r = http.post(
+            "/v1/chat/completions", content=raw, headers={"content-type": "application/json"}
+        )
     error = r.json()["error"]
     assert r.status_code == 400 and error["type"] == "invalid_request_error", r.text
     assert error["param"] == param and error["message"]

@@ -216,6 +216,7 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
 
     async def scenario() -> tuple[Any, Any]:
         client = bed.aclient
+
         async def unary() -> Any:
             try:
                 return await client.chat.completions.create(
@@ -287,6 +288,7 @@ def test_requests_past_the_queue_are_refused_with_retry_after(bed: Bed) -> None:
 
     async def scenario() -> list[Any]:
         client = bed.aclient
+
         async def one() -> Any:
             try:
                 return await client.chat.completions.with_raw_response.create(
