@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
@@ -24,6 +24,7 @@ from .responses import StreamAssembler, assemble, completion, finish_reason, usa
 from .runtime import NO_CTX, RequestContext, Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 async def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -> EngineRequest:
@@ -39,16 +40,21 @@ async def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -
     return req
 
 
+async def _once_more(start: Callable[[], Awaitable[T]], name: str, ctx: RequestContext) -> T:
+    """Run `start`; if the model's worker dies under it before anything reached the
+    client, a new worker is started and `start` runs once more."""
+    try:
+        return await start()
+    except WorkerCrashed as exc:
+        log.warning("request id=%s model=%s: %s; trying once more", ctx.request_id, name, exc)
+        return await start()
+
+
 async def complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> ModelResponse:
-    """The whole answer. A worker that dies under the request is replaced and the
-    request tried once more (nothing was sent to the client yet)."""
-    try:
-        return await _complete(runtime, name, messages, params, ctx)
-    except WorkerCrashed as exc:
-        log.warning("completion id=%s model=%s: %s; trying once more", ctx.request_id, name, exc)
-        return await _complete(runtime, name, messages, params, ctx)
+    """The whole answer (tried once more if the worker dies under it)."""
+    return await _once_more(lambda: _complete(runtime, name, messages, params, ctx), name, ctx)
 
 
 async def _complete(
@@ -86,11 +92,7 @@ async def open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> AsyncIterator[GenericStreamingChunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
-    try:
-        return await _open_stream(runtime, name, messages, params, ctx)
-    except WorkerCrashed as exc:
-        log.warning("stream id=%s model=%s: %s; trying once more", ctx.request_id, name, exc)
-        return await _open_stream(runtime, name, messages, params, ctx)
+    return await _once_more(lambda: _open_stream(runtime, name, messages, params, ctx), name, ctx)
 
 
 async def _open_stream(

@@ -10,12 +10,9 @@ Errors are translated here, and only here, into CustomLLMError(status, message).
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import json
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -31,68 +28,22 @@ from litellm_ov_provider.runtime import get_runtime
 
 from . import config
 from .calls import CallFailed, Piece, forwarded
-from .context import Board
+from .declared import board_for, check_declared_boards, declaration, inside
 from .engine import BoardRun
-from .errors import BoardConfigError, BoardError, BoardLoop
+from .errors import BoardError
 from .litellm_caller import RouterCaller
-from .plugins import Strategy, installed
 from .report import Report
 from .types import BoardRequest
 
 log = logging.getLogger("router_plugins")
 T = TypeVar("T")
 HEADERS_KEY = "board_headers"
-# The boards this task is already inside: a board reached again through a strategy's
-# own calls is a loop even when the declarations do not show it.
-_inside: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("board_path", default=())
-# Built boards by declaration, least recently used out: a config reload leaves stale
-# entries behind, and they must not pile up.
-_boards: OrderedDict[str, tuple[Board, Strategy]] = OrderedDict()
-_MAX_BOARDS = 128
 
 
 def _board_name(model: str, litellm_params: dict[str, Any] | None) -> str:
     meta = (litellm_params or {}).get("metadata") or {}
     group = meta.get("model_group") if isinstance(meta, dict) else None
     return str(group) if group else f"{config.PROVIDER}/{model}"
-
-
-def _declaration(name: str, litellm_params: dict[str, Any] | None) -> Any:
-    """The `board:` block of the deployment LiteLLM routed this call to, read from the
-    router, never from the call's parameters: LiteLLM merges a request body over a
-    deployment's litellm_params, so those could come from the client."""
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    deployments = (router.get_model_list(model_name=name) if router else None) or []
-    info = (litellm_params or {}).get("model_info")
-    wanted = info.get("id") if isinstance(info, dict) else None
-    boards = [d for d in deployments if "board" in (d.get("litellm_params") or {})]
-    chosen = next((d for d in boards if (d.get("model_info") or {}).get("id") == wanted), None)
-    chosen = chosen or (boards[0] if boards else None)
-    if chosen is None:
-        raise BoardConfigError(f"board {name!r} is not declared in the proxy config")
-    return chosen["litellm_params"]["board"]
-
-
-def _board(name: str, raw: Any) -> tuple[Board, Strategy]:
-    """The board for this declaration (built once per declaration), loop-checked
-    against every board the router knows now."""
-    key = f"{name}\0{json.dumps(raw, sort_keys=True, default=str)}"
-    if key not in _boards:
-        cfg = config.parse(name, raw)
-        strategy = installed().strategy(cfg.strategy)
-        _boards[key] = (config.build(name, cfg, strategy.params_model), strategy)
-        while len(_boards) > _MAX_BOARDS:
-            _boards.popitem(last=False)
-    _boards.move_to_end(key)
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    config.check_no_loop(name, config.board_graph(router.get_model_list() if router else []))
-    if name in _inside.get():
-        raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*_inside.get(), name])}")
-    return _boards[key]
 
 
 @contextmanager
@@ -122,18 +73,18 @@ def _start(
 ) -> BoardRun:
     get_runtime()  # the node's settings: log level and handlers for our loggers
     name = _board_name(model, litellm_params)
-    board, strategy = _board(name, _declaration(name, litellm_params))
+    board, strategy = board_for(name, declaration(name, litellm_params))
     request = BoardRequest(name, tuple(messages), forwarded(optional_params), stream)
     call_id = str((litellm_params or {}).get("litellm_call_id") or "-")
     return BoardRun(board, strategy, request, RouterCaller(), call_id)
 
 
 async def _inside_board(name: str, work: Callable[[], Awaitable[T]]) -> T:
-    token = _inside.set((*_inside.get(), name))
+    token = inside.set((*inside.get(), name))
     try:
         return await work()
     finally:
-        _inside.reset(token)
+        inside.reset(token)
 
 
 class BoardLLM(CustomLLM):
@@ -197,7 +148,7 @@ class BoardLLM(CustomLLM):
 
 def _probe(name: str, litellm_params: dict[str, Any] | None) -> ModelResponse:
     """/health: the declaration is checked (strategy, params, loops); nothing runs."""
-    board, _ = _board(name, _declaration(name, litellm_params))
+    board, _ = board_for(name, declaration(name, litellm_params))
     text = f"ok: {board.strategy} over {', '.join(s.name for s in board.specialists)}"
     return _response(name, {"role": "assistant", "content": text}, "stop", Report(name, "-"))
 
@@ -281,7 +232,7 @@ class BoardHooks(CustomLogger):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self._startup = loop.create_task(_check_declared_boards(), name="board-check")
+        self._startup = loop.create_task(check_declared_boards(), name="board-check")
 
     # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
     async def async_pre_call_hook(
@@ -308,29 +259,6 @@ class BoardHooks(CustomLogger):
         hidden = getattr(response, "_hidden_params", None) or {}
         headers = hidden.get(HEADERS_KEY) if isinstance(hidden, dict) else None
         return dict(headers) if headers else None
-
-
-async def _check_declared_boards() -> None:
-    from litellm.proxy import proxy_server
-
-    while proxy_server.llm_router is None:  # noqa: ASYNC110 - no "router ready" event
-        await asyncio.sleep(0.1)
-    get_runtime()  # our log handlers
-    names = sorted(
-        {
-            str(d.get("model_name"))
-            for d in proxy_server.llm_router.get_model_list() or []
-            if "board" in (d.get("litellm_params") or {})
-        }
-    )
-    for name in names:
-        try:
-            _board(name, _declaration(name, None))
-        except Exception as exc:  # a declaration or a plugin: either way, say so now
-            why = getattr(exc, "message", None) or str(exc)
-            log.error("board %s is invalid and will refuse requests: %s", name, why)
-    if names:
-        log.info("boards declared: %s", ", ".join(names))
 
 
 def _is_board(deployment: dict[str, Any]) -> bool:

@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InvalidRequest, ModelUnavailable, NodeError, WorkerCrashed
 from ..redact import engine_error_text
@@ -30,6 +30,7 @@ from . import protocol as p
 from .environ import worker_env
 
 log = logging.getLogger(__name__)
+A = TypeVar("A")
 
 
 @dataclass
@@ -142,23 +143,20 @@ class EngineClient:
 
     async def check_grammar(self, json_schema: str) -> p.GrammarOk:
         """A grammar checker compiles `json_schema`; raises InvalidRequest if it cannot."""
-        rid, pending = self._send(lambda rid: p.CheckGrammar(rid, json_schema))
-        try:
-            event = await pending.events.get()
-        finally:
-            self._forget(rid, cancel=False)
-        if not isinstance(event, p.GrammarOk):
-            raise _as_error(event)
-        return event
+        return await self._ask(lambda rid: p.CheckGrammar(rid, json_schema), p.GrammarOk)
 
     async def embed(self, texts: list[str]) -> p.Embedded:
         """Embed texts; the worker batches whatever requests are queued together."""
-        rid, pending = self._send(lambda rid: p.Embed(rid, texts))
+        return await self._ask(lambda rid: p.Embed(rid, texts), p.Embedded)
+
+    async def _ask(self, make: Callable[[int], object], answer: type[A]) -> A:
+        """One command, one answer of type `answer` (else its error is raised)."""
+        rid, pending = self._send(make)
         try:
             event = await pending.events.get()
         finally:
             self._forget(rid, cancel=False)
-        if not isinstance(event, p.Embedded):
+        if not isinstance(event, answer):
             raise _as_error(event)
         return event
 

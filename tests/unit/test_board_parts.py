@@ -176,16 +176,16 @@ def test_the_example_boards_declare_known_strategies_with_valid_params() -> None
 
 
 def test_a_board_reached_again_inside_itself_is_a_loop() -> None:
-    from router_plugins import provider
+    from router_plugins import declared
 
     raw = {"strategy": "fallback", "specialists": [{"model": "m"}]}
-    provider._board("board/x", raw)  # fine on its own
-    token = provider._inside.set(("board/y", "board/x"))
+    declared.board_for("board/x", raw)  # fine on its own
+    token = declared.inside.set(("board/y", "board/x"))
     try:
         with pytest.raises(BoardLoop, match="board/y -> board/x -> board/x"):
-            provider._board("board/x", raw)
+            declared.board_for("board/x", raw)
     finally:
-        provider._inside.reset(token)
+        declared.inside.reset(token)
 
 
 def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:

@@ -1,0 +1,92 @@
+"""Declared boards: the `board:` blocks of the proxy's model_list, built once each.
+
+A board's declaration is read from the router's deployment, never from a call's
+parameters; built boards are kept in a bounded cache; loops are checked against every
+board the router knows, and against the boards the current task is already inside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from litellm_ov_provider.runtime import get_runtime
+
+from . import config
+from .context import Board
+from .errors import BoardConfigError, BoardLoop
+from .plugins import Strategy, installed
+
+log = logging.getLogger("router_plugins")
+# The boards this task is already inside: a board reached again through a strategy's
+# own calls is a loop even when the declarations do not show it.
+inside: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("board_path", default=())
+# Built boards by declaration, least recently used out: a config reload leaves stale
+# entries behind, and they must not pile up.
+_boards: OrderedDict[str, tuple[Board, Strategy]] = OrderedDict()
+_MAX_BOARDS = 128
+
+
+def declaration(name: str, litellm_params: dict[str, Any] | None) -> Any:
+    """The `board:` block of the deployment LiteLLM routed this call to, read from the
+    router, never from the call's parameters: LiteLLM merges a request body over a
+    deployment's litellm_params, so those could come from the client."""
+    from litellm.proxy import proxy_server
+
+    router = proxy_server.llm_router
+    deployments = (router.get_model_list(model_name=name) if router else None) or []
+    info = (litellm_params or {}).get("model_info")
+    wanted = info.get("id") if isinstance(info, dict) else None
+    boards = [d for d in deployments if "board" in (d.get("litellm_params") or {})]
+    chosen = next((d for d in boards if (d.get("model_info") or {}).get("id") == wanted), None)
+    chosen = chosen or (boards[0] if boards else None)
+    if chosen is None:
+        raise BoardConfigError(f"board {name!r} is not declared in the proxy config")
+    return chosen["litellm_params"]["board"]
+
+
+def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
+    """The board for this declaration (built once per declaration), loop-checked
+    against every board the router knows now."""
+    key = f"{name}\0{json.dumps(raw, sort_keys=True, default=str)}"
+    if key not in _boards:
+        cfg = config.parse(name, raw)
+        strategy = installed().strategy(cfg.strategy)
+        _boards[key] = (config.build(name, cfg, strategy.params_model), strategy)
+        while len(_boards) > _MAX_BOARDS:
+            _boards.popitem(last=False)
+    _boards.move_to_end(key)
+    from litellm.proxy import proxy_server
+
+    router = proxy_server.llm_router
+    config.check_no_loop(name, config.board_graph(router.get_model_list() if router else []))
+    if name in inside.get():
+        raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*inside.get(), name])}")
+    return _boards[key]
+
+
+async def check_declared_boards() -> None:
+    from litellm.proxy import proxy_server
+
+    while proxy_server.llm_router is None:  # noqa: ASYNC110 - no "router ready" event
+        await asyncio.sleep(0.1)
+    get_runtime()  # our log handlers
+    names = sorted(
+        {
+            str(d.get("model_name"))
+            for d in proxy_server.llm_router.get_model_list() or []
+            if "board" in (d.get("litellm_params") or {})
+        }
+    )
+    for name in names:
+        try:
+            board_for(name, declaration(name, None))
+        except Exception as exc:  # a declaration or a plugin: either way, say so now
+            why = getattr(exc, "message", None) or str(exc)
+            log.error("board %s is invalid and will refuse requests: %s", name, why)
+    if names:
+        log.info("boards declared: %s", ", ".join(names))
