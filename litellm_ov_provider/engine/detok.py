@@ -23,6 +23,11 @@ class IncrementalDetokenizer:
     def count(self) -> int:
         return len(self._ids)
 
+    @property
+    def ids(self) -> list[int]:
+        """Every id pushed so far."""
+        return list(self._ids)
+
     def push(self, new_ids: Sequence[int]) -> str:
         """Add ids; return the text they complete (possibly empty)."""
         self._ids.extend(new_ids)

@@ -1,4 +1,12 @@
-"""The chat worker: one ContinuousBatchingPipeline, stepped between commands."""
+"""The chat worker: one ContinuousBatchingPipeline, stepped between commands.
+
+When a step raises, GenAI's pipeline cannot step again (measured: its scheduler is
+left mid-step), so the worker opens a fresh pipeline in the same process: the
+requests that joined the batch since the last good step are the suspects and fail
+(one suspect: a 400 with the engine's message), and every other request resumes
+from its prompt plus what it has generated so far, its client none the wiser. A
+second failure within RECOVERY_GAP_SECONDS fails everything and ends the worker.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +21,10 @@ from typing import Any
 from ..redact import engine_error
 from . import protocol as p
 from .detok import IncrementalDetokenizer
+from .gen_config import GENERATION_DEFAULT_KEYS, Rejected, budget, generation_config
 
 log = logging.getLogger("litellm_ov_provider.worker")
-
-GENERATION_DEFAULT_KEYS = frozenset(
-    {
-        "temperature",
-        "top_p",
-        "top_k",
-        "do_sample",
-        "repetition_penalty",
-        "presence_penalty",
-        "frequency_penalty",
-        "no_repeat_ngram_size",
-        "min_p",
-    }
-)
+RECOVERY_GAP_SECONDS = 10.0
 
 
 @dataclass
@@ -39,6 +35,10 @@ class _Active:
     cancelled: bool = False
     structured: bool = False
     logprobs: bool = False
+    prompt: Any = None  # the prompt's token ids (an ov.Tensor), to resume from
+    config: Any = None  # its GenerationConfig
+    max_tokens: int = 0
+    fresh: bool = True  # has not been through a good step yet
 
 
 class LLMWorker:
@@ -49,14 +49,9 @@ class LLMWorker:
         self._conn = conn
         self._spec = spec
         started = time.monotonic()
-        scheduler = ov_genai.SchedulerConfig()
-        scheduler.cache_size = int(spec.kv_cache_gb) if spec.kv_cache_gb >= 1 else 0
-        scheduler.enable_prefix_caching = True
-        props: dict[str, Any] = dict(spec.properties)
-        if spec.inference_threads:
-            props.setdefault("INFERENCE_NUM_THREADS", spec.inference_threads)
-        self._pipe = ov_genai.ContinuousBatchingPipeline(spec.path, scheduler, spec.device, props)
+        self._pipe = self._open()
         self._tok = self._pipe.get_tokenizer()
+        self._last_recovery = float("-inf")
         self._defaults = {
             k: v for k, v in spec.generation_defaults.items() if k in GENERATION_DEFAULT_KEYS
         }
@@ -70,6 +65,16 @@ class LLMWorker:
             load_seconds=time.monotonic() - started,
             defaults={"temperature": self._base.temperature if self._base.do_sample else 0.0},
         )
+
+    def _open(self) -> Any:
+        spec, g = self._spec, self._g
+        scheduler = g.SchedulerConfig()
+        scheduler.cache_size = int(spec.kv_cache_gb) if spec.kv_cache_gb >= 1 else 0
+        scheduler.enable_prefix_caching = True
+        props: dict[str, Any] = dict(spec.properties)
+        if spec.inference_threads:
+            props.setdefault("INFERENCE_NUM_THREADS", spec.inference_threads)
+        return g.ContinuousBatchingPipeline(spec.path, scheduler, spec.device, props)
 
     # ---- command handling -------------------------------------------------
     def handle(self, msg: object) -> bool:
@@ -89,19 +94,14 @@ class LLMWorker:
         """Render, tokenize, configure and add one request. Whatever fails here fails
         this request alone (400), before it joins the batch."""
         try:
-            handle, n_prompt, max_tokens = self._admit(msg)
-        except _Rejected as exc:
+            state = self._admit(msg)
+        except Rejected as exc:
             self._send(p.Failed(msg.rid, 400, str(exc)))
             return
-        self._active[msg.rid] = _Active(
-            handle=handle,
-            detok=IncrementalDetokenizer(self._tok.decode),
-            structured=msg.sampling.json_schema is not None,
-            logprobs=msg.sampling.logprobs,
-        )
-        self._send(p.Accepted(msg.rid, n_prompt, max_tokens))
+        self._active[msg.rid] = state
+        self._send(p.Accepted(msg.rid, int(state.prompt.shape[1]), state.max_tokens))
 
-    def _admit(self, msg: p.Submit) -> tuple[Any, int, int]:
+    def _admit(self, msg: p.Submit) -> _Active:
         with _stage("cannot render the chat template"):
             prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
         with _stage("cannot tokenize the prompt"):
@@ -112,58 +112,19 @@ class LLMWorker:
             config.validate()
         with _stage("the engine refused the request"):
             handle = self._pipe.add_request(msg.rid, ids, config)
-        return handle, n_prompt, max_tokens
+        return _Active(
+            handle=handle,
+            detok=IncrementalDetokenizer(self._tok.decode),
+            structured=msg.sampling.json_schema is not None,
+            logprobs=msg.sampling.logprobs,
+            prompt=ids,
+            config=config,
+            max_tokens=max_tokens,
+        )
 
     def _config(self, s: p.Sampling, n_prompt: int) -> tuple[Any, int]:
-        max_tokens = self._budget(s.max_tokens, n_prompt)
-        return self._generation_config(s, max_tokens), max_tokens
-
-    def _budget(self, requested: int | None, n_prompt: int) -> int:
-        """Completion tokens allowed: as requested, or the rest of the context window."""
-        ctx = self._ctx
-        if ctx is not None and n_prompt >= ctx:
-            raise _Rejected(
-                f"the prompt is {'at least ' if n_prompt == ctx else ''}{n_prompt} tokens, but "
-                f"this model's context window is {ctx} tokens; shorten the messages"
-            )
-        room = (ctx - n_prompt) if ctx is not None else 4096
-        max_tokens = requested if requested is not None else room
-        if ctx is not None and n_prompt + max_tokens > ctx:
-            raise _Rejected(
-                f"this model's context window is {ctx} tokens, but {n_prompt + max_tokens} "
-                f"were requested ({n_prompt} in the messages, {max_tokens} in the completion)"
-            )
-        return max_tokens
-
-    def _generation_config(self, s: p.Sampling, max_tokens: int) -> Any:
-        c = self._new_config()
-        c.max_new_tokens = max_tokens
-        if s.temperature is not None:
-            c.do_sample = s.temperature > 0
-            c.temperature = s.temperature if s.temperature > 0 else 1.0
-        direct = {
-            "top_p": s.top_p,
-            "top_k": s.top_k,
-            "rng_seed": s.seed,
-            "presence_penalty": s.presence_penalty,
-            "frequency_penalty": s.frequency_penalty,
-            "repetition_penalty": s.repetition_penalty,
-        }
-        for attr, value in direct.items():
-            if value is not None:
-                setattr(c, attr, value)
-        if s.stop:
-            c.stop_strings = set(s.stop)
-            c.include_stop_str_in_output = False
-        if s.ignore_eos:
-            c.ignore_eos = True
-        if s.logprobs:
-            c.logprobs = 1  # GenAI then reports the chosen token's log-probability
-        if s.json_schema is not None:
-            so = self._g.StructuredOutputConfig()
-            so.json_schema = s.json_schema
-            c.structured_output_config = so
-        return c
+        max_tokens = budget(s.max_tokens, n_prompt, self._ctx)
+        return generation_config(self._g, self._new_config, s, max_tokens), max_tokens
 
     def _new_config(self) -> Any:
         """The model's generation config with the registry's defaults on top."""
@@ -179,12 +140,14 @@ class LLMWorker:
         return bool(self._active) or bool(self._pipe.has_non_finished_requests())
 
     def step(self) -> None:
+        suspects = [rid for rid, state in self._active.items() if state.fresh]
         try:
             self._pipe.step()
         except Exception as exc:
-            self._fail_all(exc)
-            raise
+            self._recover(exc, suspects)
+            return
         for rid, state in list(self._active.items()):
+            state.fresh = False
             self._drain(rid, state)
 
     def _drain(self, rid: int, state: _Active) -> None:
@@ -227,31 +190,61 @@ class LLMWorker:
             (self._tok.decode([token]), float(lp)) for token, lp in zip(ids, logprobs, strict=False)
         )
 
-    def _fail_all(self, exc: Exception) -> None:
-        """The engine's step failed: its state is lost for every request in the batch
-        (measured: GenAI cannot step again after a throw), so all of them fail and the
-        worker exits; the next request gets a fresh one. Known per-request causes
-        (grammars, settings, templates) are refused before they reach the batch."""
+    def _recover(self, exc: Exception, suspects: list[int]) -> None:
+        """A step raised: fail the suspects, reopen the pipeline, resume the rest."""
         log.error("model %s: engine step failed: %s", self._spec.name, exc)
         detail = engine_error(exc)
-        for rid in self._active:
-            self._send(p.Failed(rid, 503, f"the model worker failed and will restart: {detail}"))
-        self._active.clear()
+        if time.monotonic() - self._last_recovery < RECOVERY_GAP_SECONDS:
+            for rid in self._active:
+                self._send(p.Failed(rid, 503, f"the model worker failed: {detail}"))
+            self._active.clear()
+            raise exc  # twice in a row: let the parent start a new worker
+        self._last_recovery = time.monotonic()
+        culprits = suspects or list(self._active)
+        status = 400 if len(culprits) == 1 else 503
+        for rid in culprits:
+            message = f"the engine failed on this request: {detail}"
+            self._send(p.Failed(rid, status, message))
+        survivors = {rid: s for rid, s in self._active.items() if rid not in culprits}
+        self._active = {}
+        self._pipe = None  # release the broken pipeline's memory before opening another
+        self._pipe = self._open()
+        for rid, state in survivors.items():
+            self._resume(rid, state)
+        log.warning(
+            "model %s: pipeline reopened; %d request(s) failed, %d resumed",
+            self._spec.name,
+            len(culprits),
+            len(self._active),
+        )
+
+    def _resume(self, rid: int, state: _Active) -> None:
+        """Continue a request on the new pipeline from its prompt and its output so far."""
+        done = state.detok.count
+        if state.cancelled or done >= state.max_tokens:
+            self._send(p.Finished(rid, "cancelled" if state.cancelled else "length", done))
+            return
+        if state.structured:  # its grammar's state cannot be carried over
+            self._send(p.Failed(rid, 503, "interrupted by another request's engine failure"))
+            return
+        import numpy as np
+        import openvino as ov
+
+        ids = np.concatenate([np.asarray(state.prompt.data), [state.detok.ids]], axis=1)
+        state.config.max_new_tokens = state.max_tokens - done
+        state.handle = self._pipe.add_request(rid, ov.Tensor(ids.astype(np.int64)), state.config)
+        self._active[rid] = state
 
     def _send(self, msg: object) -> None:
         self._conn.send(msg)
 
 
-class _Rejected(Exception):
-    pass
-
-
 @contextmanager
 def _stage(what: str) -> Iterator[None]:
-    """Any engine error inside is this request's fault: a _Rejected naming the stage."""
+    """Any engine error inside is this request's fault: a Rejected naming the stage."""
     try:
         yield
-    except _Rejected:
+    except Rejected:
         raise
     except Exception as exc:
-        raise _Rejected(f"{what}: {engine_error(exc)}") from exc
+        raise Rejected(f"{what}: {engine_error(exc)}") from exc
