@@ -3,7 +3,7 @@
 Runs, side by side in one process and one proxy: one streaming client, then N
 simultaneous streaming clients, on the same prompt and token budget, while a
 prober times /health/liveliness. Reports ratios (the machine is shared and noisy,
-so absolute figures vary run to run). Targets from issue #2: aggregate >= 2.5x one
+so absolute figures vary run to run). Targets: aggregate >= 2.5x one
 client's tokens/s with 8 clients; liveliness under 250 ms while they stream.
 
     python bench/concurrency.py [--clients 8] [--tokens 96] [--rounds 3]

@@ -2,7 +2,7 @@
 while one chat request carries 5000 tools (each with its own JSON schema).
 
 Reports the probe's delay (p50 / max) during the request and the request's own
-outcome and duration. Target (issue #10): max delay under 250 ms.
+outcome and duration. Target: max delay under 250 ms.
 
     python bench/liveliness.py [--tools 5000] [--rounds 3]
 """

@@ -1,5 +1,6 @@
-"""`ov-convert-model`: raw model -> OpenVINO IR -> registry (issue #3).
+"""`ov-convert-model`: a Hugging Face folder or a GGUF file -> OpenVINO IR (optimum-intel)
+-> the registry, staged and atomic, with `conversion.json` beside each model.
 
-Nothing is implemented here yet; the package exists so the layout from the design
-card is in place.
+`cli` parses and renders; `pipeline` runs a conversion; `export` calls optimum-intel;
+`registrar` writes the registry; `inventory` lists it.
 """

@@ -1,4 +1,4 @@
-"""Node settings, read from the environment (the spec's OV_* variables)."""
+"""Node settings, read from the environment (the OV_* variables)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attacks and accidents, on a real proxy with real workers (issue #10).
+"""Attacks and accidents, on a real proxy with real workers.
 
 One proxy with a short stall limit and a small admission queue, a board with a
 "remote" specialist whose stored key must never leave, and a capture listener on
