@@ -5,7 +5,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 4000
 HOST ?= 0.0.0.0
-KEY_FILE ?= $(HOME)/.config/litellm-ov/master_key
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
 .PHONY: run test install install-dev lint typecheck bench lock clean
@@ -24,9 +23,8 @@ install-dev: $(VENV)/.stamp-dev
 
 ## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
 run: install
-	@$(BIN)/python -m litellm_ov_provider.bootstrap \
-		$(if $(LITELLM_MASTER_KEY),--skip-key,--key-file $(KEY_FILE))
-	@export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$(cat $(KEY_FILE))}" \
+	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
+	@export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.bootstrap --show-key)}" \
 		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}"; \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
 	exec $(BIN)/litellm --config config/litellm.yaml --host $(HOST) --port $(PORT) --num_workers 1

@@ -27,9 +27,9 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from tests.e2e.boards import board_entry, eval_prompts, semantic_specialists, write_config
-from tests.e2e.conftest import extract_minilm, place_model
-from tests.e2e.proxy import KEY, start_proxy
+from testbed.boards import board_entry, eval_prompts, semantic_specialists, write_config
+from testbed.models import extract_minilm, place_model
+from testbed.proxy import KEY, start_proxy
 
 MODEL = "smollm2-135m-instruct"
 TARGET_MS = 15.0

@@ -26,8 +26,8 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from tests.e2e.conftest import place_model
-from tests.e2e.proxy import KEY, start_proxy
+from testbed.models import place_model
+from testbed.proxy import KEY, start_proxy
 
 MODEL = "smollm2-135m-instruct"
 PROMPT = [{"role": "user", "content": "Tell me a long story about a dragon and a knight."}]

@@ -24,33 +24,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from tests.e2e.conftest import place_model
-from tests.e2e.proxy import KEY, start_proxy
+from testbed.models import place_model
+from testbed.payloads import many_tools
+from testbed.proxy import KEY, start_proxy
 
 MODEL = "smollm2-135m-instruct"
-
-
-def many_tools(n: int) -> list[dict[str, Any]]:
-    """n distinct tools, each with a small schema of its own."""
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": f"tool_{i}",
-                "description": f"Look up record {i} in table {i % 17}.",
-                "parameters": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer", "minimum": 0},
-                        "table": {"type": "string", "enum": [f"t{i % 17}", "other"]},
-                        "note": {"type": "string", "maxLength": 64},
-                    },
-                    "required": ["id"],
-                },
-            },
-        }
-        for i in range(n)
-    ]
 
 
 async def probe(http: httpx.AsyncClient, lags: list[float], stop: asyncio.Event) -> None:

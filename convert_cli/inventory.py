@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from litellm_ov_provider.catalog import inspect_registry
+from litellm_ov_provider.keys import MASTER_KEY_FILE
 from litellm_ov_provider.registry import read_registry
 
 from .layout import Layout, dir_size
-
-KEY_FILE = Path("~/.config/litellm-ov/master_key").expanduser()
 
 
 def _key() -> str | None:
@@ -22,7 +20,7 @@ def _key() -> str | None:
     if key:
         return key
     try:
-        return KEY_FILE.read_text().strip()
+        return MASTER_KEY_FILE.expanduser().read_text().strip()
     except OSError:
         return None
 

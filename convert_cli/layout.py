@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from litellm_ov_provider.layout import model_dir
+
 LOCK = ".lock"
 
 
@@ -42,7 +44,7 @@ class Layout:
         return self.root / "og_models"
 
     def output_dir(self, name: str, task: str, weight_format: str) -> Path:
-        return self.converted / name / f"task-{task}__wf-{weight_format}"
+        return model_dir(self.converted, name, task, weight_format)
 
     @contextmanager
     def staging(self) -> Iterator[Path]:

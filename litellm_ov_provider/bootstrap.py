@@ -23,6 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .keys import MASTER_KEY_FILE
+from .layout import model_dir
 from .registry import update_registry
 from .settings import get_settings
 
@@ -55,10 +57,6 @@ class ModelSource(BaseModel):
 def default_model_spec() -> ModelSource:
     text = resources.files("litellm_ov_provider").joinpath("default_model.json").read_text()
     return ModelSource.model_validate_json(text)
-
-
-def model_dir(converted_root: Path, spec: ModelSource) -> Path:
-    return converted_root / spec.name / f"task-{spec.task}__wf-{spec.weight_format}"
 
 
 def cache_dir() -> Path:
@@ -124,7 +122,8 @@ def cached_model_file(spec: ModelSource) -> Path:
 def fetch_default_model(converted_root: Path, spec: ModelSource) -> Path:
     """The default model placed in the converted-models layout (hard link to the cache
     when on the same filesystem, else a copy). Never downloads when cached."""
-    target = model_dir(converted_root, spec) / Path(spec.member).name
+    folder = model_dir(converted_root, spec.name, spec.task, spec.weight_format)
+    target = folder / Path(spec.member).name
     if target.exists():
         return target
     source = cached_model_file(spec)
@@ -180,11 +179,13 @@ def ensure_master_key(key_file: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--key-file", type=Path, default=Path("~/.config/litellm-ov/master_key").expanduser()
-    )
+    parser.add_argument("--key-file", type=Path, default=MASTER_KEY_FILE.expanduser())
     parser.add_argument("--skip-key", action="store_true", help="LITELLM_MASTER_KEY is set")
+    parser.add_argument("--show-key", action="store_true", help="print the stored key, exit")
     args = parser.parse_args(argv)
+    if args.show_key:
+        print(args.key_file.read_text().strip())
+        return
     settings = get_settings()
     spec = default_model_spec()
     model = fetch_default_model(settings.registry_path.parent, spec)

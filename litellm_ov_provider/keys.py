@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
+# Where `make run` keeps the master key it generates (mode 600), and where tools that
+# talk to the running proxy look for it.
+MASTER_KEY_FILE = Path("~/.config/litellm-ov/master_key")
 MIN_KEY_CHARS = 32
 PLACEHOLDERS = ("change-me", "changeme", "replace-me", "your-key", "placeholder", "sk-1234")
 

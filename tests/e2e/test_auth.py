@@ -6,8 +6,8 @@ import httpx
 import openai
 import pytest
 
-from .conftest import DEFAULT
-from .proxy import Proxy
+from testbed.models import DEFAULT
+from testbed.proxy import Proxy
 
 
 @pytest.mark.parametrize("key", ["wrong-key", "sk-e2e-test-ke"])

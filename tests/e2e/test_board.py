@@ -16,9 +16,10 @@ from typing import Any
 import openai
 import pytest
 
+from testbed.boards import report_of, streamed, text_of
+from testbed.models import DEFAULT
+
 from .bed import BoardBed
-from .boards import report_of, streamed, text_of
-from .conftest import DEFAULT
 
 pytestmark = pytest.mark.e2e
 ASK = [{"role": "user", "content": "What is 2 plus 3?"}]

@@ -10,7 +10,7 @@ import statistics
 import openai
 import pytest
 
-from .boards import eval_prompts, streamed
+from testbed.boards import eval_prompts, streamed
 
 pytestmark = pytest.mark.e2e
 MIN_ACCURACY = 0.85

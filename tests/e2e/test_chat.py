@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from .conftest import DEFAULT
+from testbed.models import DEFAULT
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 

@@ -16,8 +16,9 @@ import numpy as np
 import openai
 import pytest
 
+from testbed.proxy import Proxy
+
 from .conftest import cli
-from .proxy import Proxy
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 

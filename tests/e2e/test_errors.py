@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 
-from .conftest import DEFAULT, TINY_CTX
-from .proxy import KEY, Proxy
+from testbed.models import DEFAULT, TINY_CTX
+from testbed.proxy import KEY, Proxy
 
 HI = [{"role": "user", "content": "hi"}]
 BAD_SCHEMA_TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "strng"}}}
@@ -157,7 +157,7 @@ def test_an_oversized_body_is_a_413(proxy: Proxy) -> None:
 def test_a_5000_tool_request_leaves_the_proxy_answering(proxy: Proxy) -> None:
     """The liveliness probe is answered while the request is still being handled
     (bench/liveliness.py measures the delay)."""
-    from bench.liveliness import many_tools
+    from testbed.payloads import many_tools
 
     body = {"model": DEFAULT, "messages": HI, "tools": many_tools(5000), "max_tokens": 4}
 

@@ -24,10 +24,11 @@ import openai
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from testbed.boards import board_entry, remote_entry, write_config
+from testbed.models import DEFAULT, place_model
+from testbed.proxy import KEY, Proxy, free_port, start_proxy
 
-from .boards import board_entry, remote_entry, write_config
-from .conftest import DEFAULT, cli, place_model
-from .proxy import KEY, Proxy, free_port, start_proxy
+from .conftest import cli
 
 REMOTE_KEY = "sk-remote-node-secret-0123456789abcdef"
 HI = [{"role": "user", "content": "Say hi."}]

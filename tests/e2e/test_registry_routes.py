@@ -8,8 +8,8 @@ from typing import Any
 import openai
 import pytest
 
-from .conftest import DEFAULT
-from .proxy import Proxy
+from testbed.models import DEFAULT
+from testbed.proxy import Proxy
 
 HI = [{"role": "user", "content": "Say hi."}]
 

@@ -9,8 +9,8 @@ import time
 import httpx
 import openai
 
-from .conftest import DEFAULT
-from .proxy import Proxy
+from testbed.models import DEFAULT
+from testbed.proxy import Proxy
 
 STORY = [{"role": "user", "content": "Tell me a long story about a dragon and a knight."}]
 

@@ -19,9 +19,8 @@ import psutil
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
-
-from .conftest import DEFAULT
-from .node import Node, start_node
+from testbed.models import DEFAULT
+from testbed.node import Node, start_node
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 

@@ -7,7 +7,7 @@ import json
 import jsonschema
 import openai
 
-from .conftest import DEFAULT
+from testbed.models import DEFAULT
 
 WEATHER = {
     "type": "function",

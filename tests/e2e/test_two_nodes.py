@@ -15,10 +15,9 @@ import openai
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
-
-from .conftest import DEFAULT
-from .node import Node, start_node
-from .proxy import KEY, start_proxy
+from testbed.models import DEFAULT
+from testbed.node import Node, start_node
+from testbed.proxy import KEY, start_proxy
 
 PROMPT = [{"role": "user", "content": "Name a color."}]
 

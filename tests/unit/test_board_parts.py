@@ -161,7 +161,7 @@ def test_majority_vote_compares_final_answers() -> None:
 def test_the_example_boards_declare_known_strategies_with_valid_params() -> None:
     import yaml
 
-    from tests.e2e.proxy import REPO
+    from testbed.proxy import REPO
 
     entries = yaml.safe_load((REPO / "config" / "boards.example.yaml").read_text())["model_list"]
     plugins = load(["builtin"])
@@ -235,7 +235,7 @@ def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
 
 def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
     from router_plugins.cli import main
-    from tests.e2e.proxy import REPO
+    from testbed.proxy import REPO
 
     assert main(["check", str(REPO / "config" / "boards.example.yaml"), "--json"]) == 0
     assert len(__import__("json").loads(capsys.readouterr().out)) == 5

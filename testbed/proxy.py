@@ -18,7 +18,7 @@ import psutil
 
 from litellm_ov_provider.registry import update_registry
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 KEY = "sk-e2e-test-key"
 
 
