@@ -14,16 +14,16 @@ from typing import Any
 
 from litellm.proxy._types import ProxyException
 
+from . import litellm_proxy
+
 MISSING_KEY = "Invalid or missing API key. Send the proxy's master key as a Bearer token."
 
 
 async def master_key_auth(request: Any, api_key: str | None) -> str:
-    from litellm.proxy import proxy_server
-
     token = (api_key or "").removeprefix("Bearer ").strip()
-    if proxy_server.prisma_client is not None:
+    if litellm_proxy.has_database():
         return token  # LiteLLM checks virtual keys against its database
-    master = proxy_server.master_key
+    master = litellm_proxy.master_key()
     if master and token and hmac.compare_digest(token.encode(), str(master).encode()):
         return token
     raise ProxyException(

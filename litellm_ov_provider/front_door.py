@@ -28,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from . import litellm_proxy
 from .auth import MISSING_KEY
 from .errors import InvalidRequest
 from .guard_checks import INFERENCE_ROUTES, Door, check_body, limits_from
@@ -62,7 +63,7 @@ class RequestGuard:
     ) -> None:
         self.app = app
         self._door = door or _proxy_door
-        self._master_key = master_key or _proxy_master_key
+        self._master_key = master_key or litellm_proxy.master_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,19 +136,10 @@ def _given_key(scope: Scope) -> str:
     return ""
 
 
-def _proxy_master_key() -> str | None:
-    from litellm.proxy import proxy_server
-
-    master = proxy_server.master_key
-    return str(master) if master else None
-
-
 def _proxy_door(path: str) -> Door:
-    from litellm.proxy import proxy_server
     from litellm.proxy.auth.auth_utils import is_request_body_safe
 
-    settings = proxy_server.general_settings
-    settings = settings if isinstance(settings, dict) else {}
+    settings = litellm_proxy.general_settings()
 
     def litellm_refusal(body: dict[str, Any]) -> str | None:
         model = body.get("model")
@@ -155,7 +147,7 @@ def _proxy_door(path: str) -> Door:
             is_request_body_safe(
                 body,
                 settings,
-                proxy_server.llm_router,
+                litellm_proxy.router(),
                 model if isinstance(model, str) else "",
                 route=path,
             )
@@ -173,12 +165,7 @@ def _proxy_door(path: str) -> Door:
 
 def _model_kind(name: str) -> str | None:
     """ "board" when `name` is a board route, else the deployment's provider, if known."""
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    if router is None:
-        return None
-    for dep in router.get_model_list(model_name=name) or []:
+    for dep in litellm_proxy.deployments(name):
         model = str((dep.get("litellm_params") or {}).get("model", ""))
         return model.split("/", 1)[0] if "/" in model else None
     return None

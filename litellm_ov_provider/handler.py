@@ -17,23 +17,12 @@ from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelR
 
 from . import chat, embeddings
 from .errors import ModelUnavailable, NodeError, Overloaded
+from .litellm_proxy import is_health_probe
 from .redact import public_message
 from .responses import completion, usage
 from .runtime import NO_CTX, RequestContext, get_runtime
 
-HEALTH_TAG = "litellm-internal-health-check"
 T = TypeVar("T")
-
-
-def is_health_probe(litellm_params: dict[str, Any] | None) -> bool:
-    """LiteLLM's /health sends real completions tagged with HEALTH_TAG."""
-    params = litellm_params or {}
-    for key in ("litellm_metadata", "metadata"):
-        meta = params.get(key) or {}
-        tags = meta.get("tags") if isinstance(meta, dict) else None
-        if isinstance(tags, list) and HEALTH_TAG in tags:
-            return True
-    return False
 
 
 def _context(litellm_params: dict[str, Any] | None) -> RequestContext:

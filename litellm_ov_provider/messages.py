@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import InvalidRequest
@@ -21,8 +22,11 @@ HERMES_TOOL_PROMPT = (
 )
 
 
-def text_of(content: Any, where: str) -> str:
-    """A message's content as one string: a string, or a list of text parts."""
+def content_text(content: Any, where: str | None = None) -> str:
+    """A message's content as one string: a string, or the text parts of a list, one
+    per line (as vLLM joins them). With `where` (for a model that reads only text)
+    anything else is an InvalidRequest naming `where`; without, it is skipped (for
+    reading what a message says, e.g. to route it)."""
     if content is None:
         return ""
     if isinstance(content, str):
@@ -30,13 +34,17 @@ def text_of(content: Any, where: str) -> str:
     if isinstance(content, list):
         parts = []
         for part in content:
-            if not isinstance(part, dict) or part.get("type") != "text":
+            text = part.get("text") if isinstance(part, dict) else None
+            if isinstance(part, dict) and part.get("type") == "text" and isinstance(text, str):
+                parts.append(text)
+            elif where is not None:
                 kind = part.get("type") if isinstance(part, dict) else type(part).__name__
                 raise InvalidRequest(
                     f"{where}: only text content parts are supported (got {kind!r})", param=where
                 )
-            parts.append(str(part.get("text", "")))
-        return "".join(parts)
+        return "\n".join(parts)
+    if where is None:
+        return ""
     raise InvalidRequest(
         f"{where}: content must be a string or a list of text parts, not {type(content).__name__}",
         param=where,
@@ -58,7 +66,7 @@ def _tool_call_json(call: Any, where: str) -> tuple[str, dict[str, Any]]:
 
 
 def _assistant(msg: dict[str, Any], where: str, caps: TemplateCaps) -> dict[str, Any]:
-    content = text_of(msg.get("content"), where)
+    content = content_text(msg.get("content"), where)
     calls = msg.get("tool_calls") or []
     if not calls:
         return {"role": "assistant", "content": content}
@@ -99,7 +107,7 @@ def to_template_messages(
         if role == "assistant":
             out.append(_assistant(msg, where, caps))
         elif role == "tool":
-            content = text_of(msg.get("content"), where)
+            content = content_text(msg.get("content"), where)
             if caps.tool_role:
                 out.append(
                     {
@@ -114,18 +122,32 @@ def to_template_messages(
                 )
         else:
             role = "system" if role == "developer" else role
-            out.append({"role": role, "content": text_of(msg.get("content"), where)})
+            out.append({"role": role, "content": content_text(msg.get("content"), where)})
     if tools and not caps.tools:
         listing = "\n".join(json.dumps(t) for t in tools)
-        out = with_system_text(out, HERMES_TOOL_PROMPT.format(tools=listing))
+        out = merge_system(out, HERMES_TOOL_PROMPT.format(tools=listing), first=False)
     return out
 
 
-def with_system_text(out: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
-    """Append `text` to the leading system message, or add one."""
-    if out and out[0]["role"] == "system":
-        return [{"role": "system", "content": f"{out[0]['content']}\n\n{text}"}, *out[1:]]
-    return [{"role": "system", "content": text}, *out]
+def merge_system(
+    messages: Sequence[Mapping[str, Any]], text: str, *, first: bool
+) -> list[dict[str, Any]]:
+    """`text` in the leading system message, before its content (`first`: a
+    specialist's system prompt) or after it (instructions for the answer's format);
+    a system message is added when there is none. Many chat templates accept only one
+    system message, and only first."""
+    if not messages or messages[0].get("role") != "system":
+        return [{"role": "system", "content": text}, *map(dict, messages)]
+    lead = dict(messages[0])
+    content = lead.get("content")
+    if isinstance(content, list):
+        part = {"type": "text", "text": text}
+        lead["content"] = [part, *content] if first else [*content, part]
+    else:
+        old = content if isinstance(content, str) else ""
+        joined = (text, old) if first else (old, text)
+        lead["content"] = "\n\n".join(t for t in joined if t)
+    return [lead, *map(dict, messages[1:])]
 
 
 def json_instruction(schema: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
+from . import litellm_proxy
 from .errors import RegistryError
 from .front_door import install
 from .handler import pop_retry_after
@@ -24,12 +25,6 @@ from .routes import broken_deployment, deployment, plan
 from .runtime import get_runtime
 
 log = logging.getLogger(__name__)
-
-
-def _router() -> Any:
-    from litellm.proxy import proxy_server
-
-    return proxy_server.llm_router
 
 
 def desired_deployments() -> list[dict[str, Any]]:
@@ -54,10 +49,9 @@ def desired_deployments() -> list[dict[str, Any]]:
 
 def apply(desired: list[dict[str, Any]]) -> None:
     """Bring the router in line with `desired` (on the event loop; no I/O)."""
-    from litellm.proxy import proxy_server
     from litellm.types.router import Deployment
 
-    router = proxy_server.llm_router
+    router = litellm_proxy.router()
     current = {d["model_info"]["id"]: d for d in router.get_model_list() or []}
     todo = plan(current, desired)
     for dep in todo.upserts:
@@ -68,8 +62,7 @@ def apply(desired: list[dict[str, Any]]) -> None:
         get_runtime().pool.retire(name)
         log.info("route %s removed (no longer in the registry)", name)
     if todo.upserts or todo.deletes:
-        # /health and /model_group/info read this snapshot, not the router.
-        proxy_server.llm_model_list = router.get_model_list()
+        litellm_proxy.publish_model_list()
 
 
 _sync_lock: asyncio.Lock | None = None
@@ -121,7 +114,7 @@ class RegistrySync(CustomLogger):
         task.add_done_callback(self._resyncs.discard)
 
     async def _watch(self) -> None:
-        while _router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
+        while litellm_proxy.router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
             await asyncio.sleep(0.1)
         poll = get_runtime().settings.registry_poll_seconds
         force = True
@@ -140,7 +133,7 @@ class RegistrySync(CustomLogger):
         self, user_api_key_dict: Any, cache: Any, data: dict[str, Any], call_type: Any
     ) -> dict[str, Any]:
         name = data.get("model")
-        router = _router()
+        router = litellm_proxy.router()
         if isinstance(name, str) and router is not None and name not in router.get_model_names():
             await sync_once(force=True)
         catalog = get_runtime().catalog
@@ -186,9 +179,7 @@ class FrontDoor(CustomLogger):
             asyncio.get_running_loop()
         except RuntimeError:
             return
-        from litellm.proxy.proxy_server import app
-
-        install(app)
+        install(litellm_proxy.app())
 
 
 registry_sync = RegistrySync()

@@ -13,7 +13,7 @@ from typing import Any
 
 from .engine.protocol import Sampling
 from .errors import InvalidRequest
-from .messages import json_instruction, to_template_messages, with_system_text
+from .messages import json_instruction, merge_system, to_template_messages
 from .schemas import check_schema
 from .template_caps import TemplateCaps
 
@@ -224,7 +224,7 @@ def build_request(
     else:
         schema = response_schema(params.get("response_format"))
         if schema is not None:
-            rendered = with_system_text(rendered, json_instruction(schema))
+            rendered = merge_system(rendered, json_instruction(schema), first=False)
     return EngineRequest(
         messages=rendered,
         tools=tools if tools and caps.tools else None,

@@ -45,17 +45,22 @@ def assemble(req: EngineRequest, text: str) -> tuple[str | None, list[ToolCall]]
     return text, []
 
 
-def completion(
+def usage_dict(use: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": use.prompt_tokens,
+        "completion_tokens": use.completion_tokens,
+        "total_tokens": use.total_tokens,
+    }
+
+
+def chat_response(
     model: str,
-    content: str | None,
-    calls: list[ToolCall],
+    message: dict[str, Any],
     reason: str,
     use: Usage,
     logprobs: list[tuple[str, float]] | None = None,
 ) -> ModelResponse:
-    message: dict[str, Any] = {"role": "assistant", "content": content}
-    if calls:
-        message["tool_calls"] = [c.to_openai() for c in calls]
+    """A whole chat completion (one choice) as LiteLLM's ModelResponse."""
     choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": reason}
     if logprobs is not None:
         choice["logprobs"] = openai_logprobs(logprobs)
@@ -67,6 +72,45 @@ def completion(
         choices=[choice],
         usage=use,
     )
+
+
+def completion(
+    model: str,
+    content: str | None,
+    calls: list[ToolCall],
+    reason: str,
+    use: Usage,
+    logprobs: list[tuple[str, float]] | None = None,
+) -> ModelResponse:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if calls:
+        message["tool_calls"] = [c.to_openai() for c in calls]
+    return chat_response(model, message, reason, use, logprobs)
+
+
+class HeldBack:
+    """Passes streaming chunks on one behind, so the last chunk can carry
+    finish_reason and usage together with real content or a tool call: LiteLLM drops
+    the usage of a content-less final chunk and puts an estimate in its place."""
+
+    def __init__(self) -> None:
+        self._held: GenericStreamingChunk | None = None
+
+    def push(self, chunk: GenericStreamingChunk) -> list[GenericStreamingChunk]:
+        """Hold `chunk`; returns the one held before it, if any."""
+        out = [self._held] if self._held is not None else []
+        self._held = chunk
+        return out
+
+    def finish(self, reason: str, use: Usage, **fields: Any) -> GenericStreamingChunk:
+        """The held chunk (or an empty one), finished, with usage and `fields`."""
+        last = self._held or stream_chunk("", None)
+        self._held = None
+        last["is_finished"] = True
+        last["finish_reason"] = reason
+        last["usage"] = usage_dict(use)
+        last.update(fields)
+        return last
 
 
 def openai_logprobs(scored: list[tuple[str, float]]) -> dict[str, Any]:
@@ -91,7 +135,7 @@ class StreamAssembler:
     req: EngineRequest
     _parser: StreamingToolParser = field(default_factory=StreamingToolParser)
     _forced_text: list[str] = field(default_factory=list)
-    _held: GenericStreamingChunk | None = None
+    _held: HeldBack = field(default_factory=HeldBack)
     _calls: list[ToolCall] = field(default_factory=list)
 
     def feed(self, text: str) -> list[GenericStreamingChunk]:
@@ -109,28 +153,14 @@ class StreamAssembler:
         else:
             content, calls = None, []
         chunks = self._emit(content, calls)
-        last = self._held or stream_chunk("", None)
-        self._held = None
-        last["is_finished"] = True
-        last["finish_reason"] = finish_reason(engine_reason, self._calls)
-        last["usage"] = {
-            "prompt_tokens": use.prompt_tokens,
-            "completion_tokens": use.completion_tokens,
-            "total_tokens": use.total_tokens,
-        }
-        return [*chunks, last]
+        return [*chunks, self._held.finish(finish_reason(engine_reason, self._calls), use)]
 
     def _emit(self, content: str | None, calls: list[ToolCall]) -> list[GenericStreamingChunk]:
         pieces = [stream_chunk(content, None)] if content else []
         for call in calls:
             pieces.append(stream_chunk("", call.to_openai(len(self._calls))))
             self._calls.append(call)
-        out = []
-        for piece in pieces:
-            if self._held is not None:
-                out.append(self._held)
-            self._held = piece
-        return out
+        return [out for piece in pieces for out in self._held.push(piece)]
 
 
 def stream_chunk(text: str, tool_use: dict[str, Any] | None) -> GenericStreamingChunk:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
 from .errors import InvalidRequest, ModelNotFound, ModelUnavailable
+from .logs import setup_logging
 from .pool import ModelPool
 from .registry import ResolvedModel
 from .settings import Settings, get_settings
@@ -56,21 +56,8 @@ class Runtime:
 @lru_cache(maxsize=1)
 def get_runtime() -> Runtime:
     settings = get_settings()
-    _setup_logging(settings.log_level)
+    setup_logging(settings.log_level)
     runtime = Runtime(settings, Catalog(settings), ModelPool(settings))
     runtime.catalog.refresh()
     atexit.register(runtime.pool.close_all)
     return runtime
-
-
-def _setup_logging(level: str) -> None:
-    """Our loggers print at OV_LOG_LEVEL even when the host configured nothing."""
-    for name in ("litellm_ov_provider", "router_plugins"):
-        logger = logging.getLogger(name)
-        logger.setLevel(level.upper())
-        if not logger.handlers:
-            handler = logging.StreamHandler()
-            fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-            handler.setFormatter(logging.Formatter(fmt))
-            logger.addHandler(handler)
-            logger.propagate = False

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from litellm_ov_provider import node
+
 from .types import EMPTY, Message, Specialist, Usage
 
 # Request parameters a board forwards to the models it calls (everything else the
@@ -82,17 +84,11 @@ def forwarded(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def with_system(messages: Sequence[Message], system_prompt: str | None) -> tuple[Message, ...]:
-    """The specialist's system prompt first; a client system message (text) follows it
-    in the same message, since many chat templates accept only one, leading system turn."""
+    """The specialist's system prompt first in the leading system message (the
+    client's system text follows it in the same message)."""
     if not system_prompt:
         return tuple(messages)
-    if messages and messages[0].get("role") == "system":
-        first = messages[0]
-        content = first.get("content")
-        if isinstance(content, str):
-            merged = {**first, "content": f"{system_prompt}\n\n{content}"}
-            return (merged, *messages[1:])
-    return ({"role": "system", "content": system_prompt}, *messages)
+    return tuple(node.merge_system(messages, system_prompt, first=True))
 
 
 def call_params(

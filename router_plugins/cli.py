@@ -77,13 +77,9 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
 
 def _registry_names() -> set[str]:
     """The registry's model names (served as routes at run time), if it is readable."""
-    from litellm_ov_provider.settings import get_settings
+    from litellm_ov_provider.node import registry_names
 
-    try:
-        models = json.loads(get_settings().registry_path.read_text()).get("models")
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return set(models) if isinstance(models, dict) else set()
+    return registry_names()
 
 
 def _show_checks(rows: list[dict[str, Any]], as_json: bool) -> int:

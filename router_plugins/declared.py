@@ -14,7 +14,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from litellm_ov_provider.runtime import get_runtime
+from litellm_ov_provider import node
 
 from . import config
 from .context import Board
@@ -35,10 +35,7 @@ def declaration(name: str, litellm_params: dict[str, Any] | None) -> Any:
     """The `board:` block of the deployment LiteLLM routed this call to, read from the
     router, never from the call's parameters: LiteLLM merges a request body over a
     deployment's litellm_params, so those could come from the client."""
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    deployments = (router.get_model_list(model_name=name) if router else None) or []
+    deployments = node.deployments(name)
     info = (litellm_params or {}).get("model_info")
     wanted = info.get("id") if isinstance(info, dict) else None
     boards = [d for d in deployments if "board" in (d.get("litellm_params") or {})]
@@ -60,25 +57,21 @@ def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
         while len(_boards) > _MAX_BOARDS:
             _boards.popitem(last=False)
     _boards.move_to_end(key)
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    config.check_no_loop(name, config.board_graph(router.get_model_list() if router else []))
+    config.check_no_loop(name, config.board_graph(node.deployments()))
     if name in inside.get():
         raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*inside.get(), name])}")
     return _boards[key]
 
 
 async def check_declared_boards() -> None:
-    from litellm.proxy import proxy_server
-
-    while proxy_server.llm_router is None:  # noqa: ASYNC110 - no "router ready" event
+    """Once the router is up: build every declared board, and log the invalid ones."""
+    while node.router() is None:  # noqa: ASYNC110 - no "router ready" event
         await asyncio.sleep(0.1)
-    get_runtime()  # our log handlers
+    node.setup_logging()
     names = sorted(
         {
             str(d.get("model_name"))
-            for d in proxy_server.llm_router.get_model_list() or []
+            for d in node.deployments()
             if "board" in (d.get("litellm_params") or {})
         }
     )

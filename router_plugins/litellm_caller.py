@@ -7,30 +7,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
+from litellm_ov_provider import node
+
 from .calls import CallFailed, Piece, Reply
 from .types import Message, Usage
-
-
-def _router() -> Any:
-    from litellm.proxy import proxy_server
-
-    router = proxy_server.llm_router
-    if router is None:
-        raise CallFailed("the proxy's router is not ready", 503)
-    return router
 
 
 async def _routed(model: str) -> Any:
     """The router, once it is sure `model` is one of its model names: a board reaches
     only models the proxy declares, each with its own deployment's connection settings
     (a registry model added a moment ago is synced first)."""
-    router = _router()
-    if model not in router.get_model_names():
-        from litellm_ov_provider.proxy_hooks import sync_once
-
-        await sync_once(force=True)
-        if model not in router.get_model_names():
-            raise CallFailed(f"{model!r} is not a model of this proxy", 404)
+    router = node.router()
+    if router is None:
+        raise CallFailed("the proxy's router is not ready", 503)
+    if not await node.ensure_route(model):
+        raise CallFailed(f"{model!r} is not a model of this proxy", 404)
     return router
 
 
@@ -115,17 +106,12 @@ class RouterCaller:
         return _relay(first, chunks)
 
     async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
-        from litellm_ov_provider.embeddings import embed_texts
-        from litellm_ov_provider.errors import NodeError
-        from litellm_ov_provider.runtime import get_runtime
-
-        runtime = get_runtime()
-        local = runtime.catalog.get(model)
         try:
-            if local is not None and local.entry.mode == "embedding":
-                return await embed_texts(runtime, model, list(texts))
+            local = await node.embed_locally(model, list(texts))
+            if local is not None:
+                return local
             resp = await (await _routed(model)).aembedding(model=model, input=list(texts))
-        except NodeError as exc:
+        except node.NodeError as exc:
             raise CallFailed(f"embedding model {model!r}: {exc.message}", exc.status_code) from exc
         except CallFailed:
             raise

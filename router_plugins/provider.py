@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from litellm.integrations.custom_logger import CustomLogger
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
-from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
-from litellm_ov_provider.handler import is_health_probe
-from litellm_ov_provider.redact import public_message
-from litellm_ov_provider.responses import stream_chunk
-from litellm_ov_provider.runtime import get_runtime
+from litellm_ov_provider import node
 
 from . import config
 from .calls import CallFailed, Piece, forwarded
@@ -52,15 +47,15 @@ def _translated(name: str) -> Iterator[None]:
     try:
         yield
     except BoardError as exc:
-        raise CustomLLMError(exc.status_code, public_message(exc.message)) from exc
+        raise CustomLLMError(exc.status_code, node.public_message(exc.message)) from exc
     except CallFailed as exc:
-        raise CustomLLMError(exc.status or 502, public_message(str(exc))) from exc
+        raise CustomLLMError(exc.status or 502, node.public_message(str(exc))) from exc
     except CustomLLMError:
         raise
     except Exception as exc:  # a strategy's own bug: say whose, keep serving
         log.exception("board %s failed", name)
         raise CustomLLMError(
-            500, public_message(f"board {name!r} failed: {type(exc).__name__}: {exc}")
+            500, node.public_message(f"board {name!r} failed: {type(exc).__name__}: {exc}")
         ) from exc
 
 
@@ -71,7 +66,7 @@ def _start(
     litellm_params: dict[str, Any] | None,
     stream: bool,
 ) -> BoardRun:
-    get_runtime()  # the node's settings: log level and handlers for our loggers
+    node.setup_logging()
     name = _board_name(model, litellm_params)
     board, strategy = board_for(name, declaration(name, litellm_params))
     request = BoardRequest(name, tuple(messages), forwarded(optional_params), stream)
@@ -99,7 +94,7 @@ class BoardLLM(CustomLLM):
     ) -> ModelResponse:
         name = _board_name(model, litellm_params)
         with _translated(name):
-            if is_health_probe(litellm_params):
+            if node.is_health_probe(litellm_params):
                 return _probe(name, litellm_params)
             board = _start(model, messages, optional_params, litellm_params, False)
             try:
@@ -153,24 +148,13 @@ def _probe(name: str, litellm_params: dict[str, Any] | None) -> ModelResponse:
     return _response(name, {"role": "assistant", "content": text}, "stop", Report(name, "-"))
 
 
-def _usage(report: Report) -> Usage:
-    use = report.usage
-    return Usage(
-        prompt_tokens=use.prompt_tokens,
-        completion_tokens=use.completion_tokens,
-        total_tokens=use.total_tokens,
-    )
+def _report_usage(report: Report) -> Any:
+    """The summed usage of every call of the board, as LiteLLM's Usage."""
+    return node.usage(report.usage.prompt_tokens, report.usage.completion_tokens)
 
 
 def _response(name: str, message: dict[str, Any], finish: str, report: Report) -> ModelResponse:
-    resp = ModelResponse(
-        id=f"chatcmpl-{uuid.uuid4().hex}",
-        created=int(time.time()),
-        model=name,
-        object="chat.completion",
-        choices=[{"index": 0, "message": message, "finish_reason": finish}],
-        usage=_usage(report),
-    )
+    resp = node.chat_response(name, message, finish, _report_usage(report))
     resp.board = report.body()
     resp._hidden_params[HEADERS_KEY] = report.headers()
     return resp
@@ -179,26 +163,19 @@ def _response(name: str, message: dict[str, Any], finish: str, report: Report) -
 async def _chunks(
     pieces: AsyncIterator[Piece], report: Report
 ) -> AsyncIterator[GenericStreamingChunk]:
-    """Pieces -> LiteLLM chunks, one held back so the last carries finish_reason, the
-    board's usage and its report together with real content."""
-    held: GenericStreamingChunk | None = None
+    """Pieces -> LiteLLM chunks; the last carries finish_reason, the board's usage and
+    its report together with real content."""
+    held = node.HeldBack()
     finish = "stop"
     async for piece in pieces:
         finish = piece.finish_reason or finish
-        out = [stream_chunk(piece.text, None)] if piece.text else []
-        out += [stream_chunk("", dict(call)) for call in piece.tool_calls]
+        out = [node.stream_chunk(piece.text, None)] if piece.text else []
+        out += [node.stream_chunk("", dict(call)) for call in piece.tool_calls]
         for chunk in out:
-            if held is not None:
-                yield held
-            held = chunk
-    last = held or stream_chunk("", None)
-    last.update(
-        is_finished=True,
-        finish_reason=finish,
-        usage=_usage(report).model_dump(),
-        provider_specific_fields={"board": report.body()},
-    )
-    yield last
+            for ready in held.push(chunk):
+                yield ready
+    board = {"board": report.body()}
+    yield held.finish(finish, _report_usage(report), provider_specific_fields=board)
 
 
 def _log(report: Report, error: BaseException | None = None) -> None:
@@ -238,14 +215,9 @@ class BoardHooks(CustomLogger):
     async def async_pre_call_hook(
         self, user_api_key_dict: Any, cache: Any, data: dict[str, Any], call_type: Any
     ) -> dict[str, Any]:
-        from litellm.proxy import proxy_server
-
-        router = proxy_server.llm_router
         name = data.get("model")
-        if router is not None and isinstance(name, str) and name.startswith(f"{config.PROVIDER}/"):
-            deployments = router.get_model_list(model_name=name) or []
-            if any(_is_board(d) for d in deployments):
-                data["num_retries"] = 0
+        if isinstance(name, str) and any(_is_board(d) for d in node.deployments(name)):
+            data["num_retries"] = 0
         return data
 
     async def async_post_call_response_headers_hook(

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from litellm_ov_provider.node import content_text  # plugins import it from here
+
 Message = Mapping[str, Any]
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -61,16 +63,6 @@ class BoardRequest:
             if message.get("role") == "user":
                 return content_text(message.get("content"))
         return ""
-
-
-def content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(
-            str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p
-        )
-    return ""
 
 
 @dataclass(frozen=True)

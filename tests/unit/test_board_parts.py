@@ -122,7 +122,7 @@ def test_request_query_is_the_last_user_text() -> None:
     req = BoardRequest(
         "b", ({"role": "user", "content": "x"}, {"role": "user", "content": parts}), {}
     )
-    assert req.query() == "a b"
+    assert req.query() == "a\nb"  # text parts one per line, the image skipped
     assert BoardRequest("b", ({"role": "system", "content": "s"},), {}).query() == ""
 
 
