@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,6 +85,24 @@ class Catalog:
         entry = ModelEntry(path=str(fallback), weight_format="unknown")
         model = ResolvedModel(name=name, entry=entry, path=fallback.resolve())
         return Registry(models={name: model}, broken=registry.broken)
+
+
+async def watch(
+    catalog: Catalog, poll_seconds: float, on_change: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Re-read the registry every `poll_seconds` (in a thread) and await `on_change`
+    when the served models changed. A failure is logged and the watch goes on; a
+    failed `on_change` is tried again at the next poll, changed or not."""
+    owed = False
+    while True:
+        try:
+            owed = await asyncio.to_thread(catalog.refresh) or owed
+            if owed and on_change is not None:
+                await on_change()
+            owed = False
+        except Exception:
+            log.exception("registry watch failed; retrying")
+        await asyncio.sleep(poll_seconds)
 
 
 def inspect_registry(registry: Registry) -> Registry:

@@ -16,10 +16,10 @@ from typing import Any
 from litellm.integrations.custom_logger import CustomLogger
 
 from . import litellm_proxy
+from .catalog import watch
 from .errors import RegistryError
 from .front_door import install
 from .handler import pop_retry_after
-from .pool import model_facts
 from .registry import validate_name
 from .routes import broken_deployment, deployment, plan
 from .runtime import get_runtime
@@ -32,12 +32,7 @@ def desired_deployments() -> list[dict[str, Any]]:
     broken entry with a valid name (it answers 503 and says why)."""
     runtime = get_runtime()
     registry = runtime.catalog.registry
-    out = []
-    pool = runtime.pool
-    for model in registry.models.values():
-        device, context = model_facts(model, runtime.settings)
-        name = model.name
-        out.append(deployment(model, device, context, pool.is_loaded(name), pool.restarts(name)))
+    out = [deployment(model, runtime.model_card(model)) for model in registry.models.values()]
     for name, reason in registry.broken.items():
         try:
             validate_name(name)
@@ -66,6 +61,10 @@ def apply(desired: list[dict[str, Any]]) -> None:
 
 
 _sync_lock: asyncio.Lock | None = None
+
+
+async def _apply_routes() -> None:
+    await sync_once(force=True)
 
 
 async def sync_once(force: bool = False) -> None:
@@ -116,17 +115,16 @@ class RegistrySync(CustomLogger):
     async def _watch(self) -> None:
         while litellm_proxy.router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
             await asyncio.sleep(0.1)
-        poll = get_runtime().settings.registry_poll_seconds
-        force = True
+        runtime = get_runtime()
         while True:
             try:
-                await sync_once(force=force)
-                if force:
-                    freeze_startup_heap()
-                force = False
+                await sync_once(force=True)
+                break
             except Exception:
                 log.exception("registry sync failed; retrying")
-            await asyncio.sleep(poll)
+                await asyncio.sleep(runtime.settings.registry_poll_seconds)
+        freeze_startup_heap()
+        await watch(runtime.catalog, runtime.settings.registry_poll_seconds, _apply_routes)
 
     # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
     async def async_pre_call_hook(

@@ -15,30 +15,22 @@ def deployment_id(name: str) -> str:
     return f"{ID_PREFIX}{name}"
 
 
-def deployment(
-    model: ResolvedModel, device: str, context: int | None, loaded: bool = False, restarts: int = 0
-) -> dict[str, Any]:
-    """One proxy route for one registry model, with its facts in model_info."""
-    entry = model.entry
+def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
+    """One proxy route for one registry model, with its card (runtime.model_card) and
+    path in model_info."""
     info: dict[str, Any] = {
         "id": deployment_id(model.name),
-        "mode": entry.mode,
-        "task": entry.task,
-        "weight_format": entry.weight_format,
-        "device": device,
-        "context_length": context,
+        **card,
         "path": str(model.path),
-        "status": "ready",
-        "loaded": loaded,
-        "restarts": restarts,
         "litellm_provider": PROVIDER,
     }
+    context = card.get("context_length")
     if context is not None:
         info["max_input_tokens"] = context
         info["max_output_tokens"] = context
         info["max_tokens"] = context
     params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
-    if entry.mode == "embedding":
+    if card.get("mode") == "embedding":
         # LiteLLM rejects encoding_format/dimensions/user for custom providers unless
         # dropped; proxy_hooks carries encoding_format past this in the metadata.
         params["drop_params"] = True

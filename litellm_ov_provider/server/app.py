@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import hmac
 import json
@@ -20,10 +19,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from litellm.types.utils import EmbeddingResponse
 
 from .. import chat, embeddings
+from ..catalog import watch
 from ..device import resolve_device
 from ..errors import BodyTooLarge, InvalidRequest, NodeError
 from ..openai_body import check_chat, check_embedding
-from ..pool import model_facts
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime
 from .wire import ChunkWriter, error_body, node_error_body
@@ -33,18 +32,11 @@ OPEN_PATHS = frozenset({"/health", "/health/liveliness"})
 THREAD_BYTES = 256 * 1024
 
 
-async def _watch_registry(runtime: Runtime) -> None:
-    while True:
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(runtime.catalog.refresh)
-        await asyncio.sleep(runtime.settings.registry_poll_seconds)
-
-
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tasks = [
-            asyncio.create_task(_watch_registry(runtime)),
+            asyncio.create_task(watch(runtime.catalog, runtime.settings.registry_poll_seconds)),
             asyncio.create_task(runtime.pool.run_reaper()),
         ]
         gc.collect()
@@ -176,26 +168,11 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 
 def _models(runtime: Runtime) -> list[dict[str, Any]]:
-    out = []
-    for name, model in sorted(runtime.catalog.registry.models.items()):
-        entry = model.entry
-        device, context = model_facts(model, runtime.settings)
-        out.append(
-            {
-                "id": name,
-                "object": "model",
-                "created": 0,
-                "owned_by": "openvino",
-                "mode": entry.mode,
-                "task": entry.task,
-                "weight_format": entry.weight_format,
-                "device": device,
-                "context_length": context,
-                "loaded": runtime.pool.is_loaded(name),
-                "restarts": runtime.pool.restarts(name),
-            }
-        )
-    return out
+    return [
+        {"id": name, "object": "model", "created": 0, "owned_by": "openvino",
+         **runtime.model_card(model)}
+        for name, model in sorted(runtime.catalog.registry.models.items())
+    ]  # fmt: skip
 
 
 async def _read_capped(request: Request, max_mb: float) -> bytes:

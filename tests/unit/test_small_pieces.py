@@ -93,7 +93,9 @@ def _model(name: str) -> ResolvedModel:
 
 
 def test_route_plan_touches_only_our_deployments() -> None:
-    a, b = deployment(_model("a"), "CPU", 512), deployment(_model("b"), "CPU", None)
+    card = {"mode": "chat", "device": "CPU", "status": "ready"}
+    a = deployment(_model("a"), {**card, "context_length": 512})
+    b = deployment(_model("b"), {**card, "context_length": None})
     foreign = {"model_name": "board", "model_info": {"id": "board-1"}}
     current = {
         a["model_info"]["id"]: a,
