@@ -20,7 +20,6 @@ from .errors import ConvertError
 
 WEIGHT_FORMATS = ("fp16", "int8", "int4")
 Phase = Callable[[str], None]
-COMPRESS_MARKERS = ("bitwidth distribution", "Weight Compression")
 
 
 @dataclass(frozen=True)

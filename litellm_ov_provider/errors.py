@@ -28,10 +28,6 @@ class BodyTooLarge(InvalidRequest):
     status_code = 413
 
 
-class ContextLengthExceeded(InvalidRequest):
-    """Prompt plus requested completion do not fit the model's context window."""
-
-
 class ModelNotFound(NodeError):
     """No registry model has this name (404)."""
 

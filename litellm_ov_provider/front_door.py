@@ -25,12 +25,13 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from . import litellm_proxy
 from .auth import MISSING_KEY
-from .errors import InvalidRequest
+from .bodies import read_capped
+from .errors import BodyTooLarge, InvalidRequest
 from .guard_checks import INFERENCE_ROUTES, Door, check_body, limits_from
 from .redact import public_message
 from .wire_errors import error_json, scrub_error_body, without_paths
@@ -45,10 +46,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MODEL_INFO_PATHS = frozenset({"/model/info", "/v1/model/info", "/v2/model/info"})
 _THREAD_BYTES = 256 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class RequestGuard:
@@ -80,11 +77,11 @@ class RequestGuard:
             await _reply(send, 401, MISSING_KEY, "Authorization")  # auth before shape
             return
         door = self._door(path)
+        declared = _header(scope, b"content-length")
         try:
-            body = await _read_body(scope, receive, door.limits.max_body_bytes)
-        except BodyTooLarge:
-            mb = door.limits.max_body_bytes / 2**20
-            await _reply(send, 413, f"the request body is larger than {mb:g} MB", "body")
+            body = await read_capped(_chunks(receive), declared, door.limits.max_body_bytes)
+        except BodyTooLarge as exc:
+            await _reply(send, 413, exc.message, exc.param)
             return
         started = time.perf_counter()
         try:
@@ -171,23 +168,15 @@ def _model_kind(name: str) -> str | None:
     return None
 
 
-async def _read_body(scope: Scope, receive: Receive, cap: int) -> bytes:
-    declared = _header(scope, b"content-length")
-    if declared.isdigit() and int(declared) > cap:
-        raise BodyTooLarge
-    chunks, size = [], 0
+async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The body's pieces as the client sends them."""
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > cap:
-            raise BodyTooLarge
-        chunks.append(chunk)
+            return
+        yield message.get("body", b"")
         if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+            return
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -42,14 +42,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str, Any]]:
-    """One row per board in the config at `path`: ok, or what is wrong. `known` are
-    model names served outside the config (the registry's)."""
+def model_list(path: Path, seen: frozenset[Path] = frozenset()) -> list[dict[str, Any]]:
+    """The config's model_list with those of the files it `include:`s (as LiteLLM
+    reads them: paths relative to the including file)."""
+    path = path.resolve()
+    if path in seen:
+        raise BoardConfigError(f"{path} includes itself")
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BoardConfigError(f"cannot read {path}: {exc}") from exc
-    entries = raw.get("model_list") or []
+    if not isinstance(raw, dict):
+        raise BoardConfigError(f"{path} is not a LiteLLM config (a mapping)")
+    entries = [e for e in raw.get("model_list") or [] if isinstance(e, dict)]
+    for included in raw.get("include") or []:
+        entries += model_list(path.parent / str(included), seen | {path})
+    return entries
+
+
+def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str, Any]]:
+    """One row per board in the config at `path` (and the files it includes): ok, or
+    what is wrong. `known` are model names served outside the config (the registry's).
+    A config without any board is an error: the wrong file was named."""
+    entries = model_list(path)
     names = {str(e.get("model_name")) for e in entries} | known
     graph = config.board_graph(entries)
     rows = []
@@ -72,6 +87,8 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
         except BoardConfigError as exc:
             row.update(ok=False, problem=exc.message)
         rows.append(row)
+    if not rows:
+        raise BoardConfigError(f"no boards in {path} or the files it includes")
     return rows
 
 

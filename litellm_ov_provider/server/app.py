@@ -19,9 +19,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from litellm.types.utils import EmbeddingResponse
 
 from .. import chat, embeddings
+from ..bodies import read_capped
 from ..catalog import watch
 from ..device import resolve_device
-from ..errors import BodyTooLarge, InvalidRequest, NodeError
+from ..errors import InvalidRequest, NodeError
 from ..openai_body import check_chat, check_embedding
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime
@@ -74,7 +75,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def body_of(
         request: Request, check: Callable[[dict[str, Any]], None]
     ) -> tuple[dict[str, Any], str, RequestContext]:
-        raw = await _read_capped(request, runtime.settings.max_request_mb)
+        cap = int(runtime.settings.max_request_mb * 2**20)
+        raw = await read_capped(request.stream(), request.headers.get("content-length", ""), cap)
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -173,19 +175,3 @@ def _models(runtime: Runtime) -> list[dict[str, Any]]:
          **runtime.model_card(model)}
         for name, model in sorted(runtime.catalog.registry.models.items())
     ]  # fmt: skip
-
-
-async def _read_capped(request: Request, max_mb: float) -> bytes:
-    """The body, refused with 413 once it passes max_mb (decided from Content-Length
-    when the client sends one)."""
-    cap = int(max_mb * 2**20)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise BodyTooLarge(f"the request body is larger than {max_mb:g} MB", param="body")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise BodyTooLarge(f"the request body is larger than {max_mb:g} MB", param="body")
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -243,3 +243,21 @@ def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
     bad.write_text("model_list:\n  - {model_name: board/x, litellm_params: {model: board/x}}\n")
     assert main(["check", str(bad)]) == 1
     assert main(["check", str(tmp_path / "missing.yaml")]) == 1
+
+
+def test_ov_board_check_follows_include_and_wants_a_board(tmp_path: Any) -> None:
+    from router_plugins.cli import main
+    from testbed.proxy import REPO
+
+    (tmp_path / "boards").mkdir()
+    example = (REPO / "config" / "boards.example.yaml").read_text()
+    (tmp_path / "boards" / "b.yaml").write_text(example)
+    top = tmp_path / "litellm.yaml"
+    top.write_text("model_list: []\ninclude: [boards/b.yaml]\n")
+    assert main(["check", str(top)]) == 0
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("model_list: [{model_name: m, litellm_params: {model: openai/m}}]\n")
+    assert main(["check", str(plain)]) == 1  # no boards: the wrong file was named
+    looped = tmp_path / "loop.yaml"
+    looped.write_text("include: [loop.yaml]\n")
+    assert main(["check", str(looped)]) == 1
