@@ -39,13 +39,13 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Converted:
     registered: list[Registered]
     moved_original: Path | None
     warnings: list[str]
 
 
-def convert(req: Request, layout: Layout, on_phase: Phase) -> Outcome:
+def convert(req: Request, layout: Layout, on_phase: Phase) -> Converted:
     layout.clean_leftovers()
     on_phase("load")
     src = inspect_source(req.source, req.task)
@@ -78,7 +78,7 @@ def convert(req: Request, layout: Layout, on_phase: Phase) -> Outcome:
     if not req.keep_original:
         served = {m.path for m in read_registry(layout.registry_path, layout.root).models.values()}
         moved = move_original(layout, src.path, served)
-    return Outcome(registered, moved, warnings)
+    return Converted(registered, moved, warnings)
 
 
 def _as_hf(src: Source, stage: Path) -> Path:

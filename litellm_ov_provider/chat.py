@@ -108,10 +108,10 @@ async def _open_stream(
     except BaseException:
         await stack.aclose()
         raise
-    return _stream(stack, req, name, accepted, events, ctx)
+    return _streamed(stack, req, name, accepted, events, ctx)
 
 
-async def _stream(
+async def _streamed(
     stack: AsyncExitStack,
     req: EngineRequest,
     name: str,

@@ -79,7 +79,7 @@ class RequestGuard:
         door = self._door(path)
         declared = _header(scope, b"content-length")
         try:
-            body = await read_capped(_chunks(receive), declared, door.limits.max_body_bytes)
+            body = await read_capped(_body_pieces(receive), declared, door.limits.max_body_bytes)
         except BodyTooLarge as exc:
             await _reply(send, 413, exc.message, exc.param)
             return
@@ -168,7 +168,7 @@ def _model_kind(name: str) -> str | None:
     return None
 
 
-async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+async def _body_pieces(receive: Receive) -> AsyncIterator[bytes]:
     """The body's pieces as the client sends them."""
     while True:
         message = await receive()
@@ -207,7 +207,7 @@ class _Buffered:
     ) -> None:
         self._send, self._wants, self._rewrite = send, wants, rewrite
         self._start: Message | None = None
-        self._chunks: list[bytes] = []
+        self._body_pieces: list[bytes] = []
 
     async def send(self, message: Message) -> None:
         start = message["type"] == "http.response.start"
@@ -217,7 +217,7 @@ class _Buffered:
         if self._start is None or message["type"] != "http.response.body":
             await self._send(message)
             return
-        self._chunks.append(message.get("body", b""))
+        self._body_pieces.append(message.get("body", b""))
         if message.get("more_body"):
             return
         start, self._start = self._start, None
@@ -225,7 +225,7 @@ class _Buffered:
         encoding = next(
             (bytes(v).decode() for k, v in headers if k.lower() == b"content-encoding"), ""
         )
-        body = self._rewrite(b"".join(self._chunks), encoding)
+        body = self._rewrite(b"".join(self._body_pieces), encoding)
         headers.append((b"content-length", str(len(body)).encode()))
         await self._send({**start, "headers": headers})
         await self._send({"type": "http.response.body", "body": body, "more_body": False})

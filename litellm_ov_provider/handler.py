@@ -49,7 +49,7 @@ def _raise(exc: NodeError, ctx: RequestContext = NO_CTX) -> NoReturn:
     raise CustomLLMError(status_code=exc.status_code, message=public_message(exc.message)) from exc
 
 
-async def _translated(call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX) -> T:
+async def _node_call(call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX) -> T:
     try:
         return await call()
     except NodeError as exc:
@@ -70,9 +70,9 @@ class OpenVINOLLM(CustomLLM):
     ) -> ModelResponse:
         runtime = get_runtime()
         if is_health_probe(litellm_params):
-            return await _translated(lambda: _probe(model, "chat"))
+            return await _node_call(lambda: _probe_model(model, "chat"))
         ctx = _context(litellm_params)
-        return await _translated(
+        return await _node_call(
             lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx
         )
 
@@ -87,7 +87,7 @@ class OpenVINOLLM(CustomLLM):
     ) -> AsyncIterator[GenericStreamingChunk]:
         runtime = get_runtime()
         ctx = _context(litellm_params)
-        stream = await _translated(
+        stream = await _node_call(
             lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx
         )
         try:
@@ -108,14 +108,14 @@ class OpenVINOLLM(CustomLLM):
     ) -> EmbeddingResponse:
         runtime = get_runtime()
         if is_health_probe(litellm_params):
-            await _translated(lambda: _probe(model, "embedding"))
+            await _node_call(lambda: _probe_model(model, "embedding"))
             model_response.model = model
             model_response.data = []
             return model_response
         meta = (litellm_params or {}).get("metadata") or {}
         params = {**optional_params, **(meta.get("openvino_params") or {})}
         ctx = _context(litellm_params)
-        return await _translated(
+        return await _node_call(
             lambda: embeddings.embed(runtime, model, input, params, model_response, ctx), ctx
         )
 
@@ -126,7 +126,7 @@ class OpenVINOLLM(CustomLLM):
         raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
 
 
-async def _probe(name: str, mode: str) -> ModelResponse:
+async def _probe_model(name: str, mode: str) -> ModelResponse:
     """Answer a health probe without loading a model that is not loaded."""
     runtime = get_runtime()
     model = await runtime.resolve(name, mode)

@@ -101,7 +101,7 @@ class RegistrySync(CustomLogger):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # imported outside the proxy: nothing to watch
-        self._task = loop.create_task(self._watch(), name="openvino-registry-sync")
+        self._task = loop.create_task(self._serve_routes(), name="openvino-registry-sync")
         self._resyncs: set[asyncio.Task[None]] = set()
         pool = get_runtime().pool
         pool.on_change = self._resync  # model_info.loaded follows the pool
@@ -112,7 +112,7 @@ class RegistrySync(CustomLogger):
         self._resyncs.add(task)
         task.add_done_callback(self._resyncs.discard)
 
-    async def _watch(self) -> None:
+    async def _serve_routes(self) -> None:
         while litellm_proxy.router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
             await asyncio.sleep(0.1)
         runtime = get_runtime()

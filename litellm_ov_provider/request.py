@@ -138,7 +138,7 @@ def _max_tokens(params: dict[str, Any], context: int | None) -> int | None:
     return value
 
 
-def _stop(params: dict[str, Any]) -> tuple[str, ...]:
+def _stop_sequences(params: dict[str, Any]) -> tuple[str, ...]:
     stop = params.get("stop")
     if stop is None:
         return ()
@@ -178,7 +178,7 @@ def sampling(
         top_p=top_p,
         top_k=top_k or None,
         seed=seed % 2**64 if seed is not None else None,  # the engine's seed is unsigned
-        stop=_stop(params),
+        stop=_stop_sequences(params),
         presence_penalty=_number(params, "presence_penalty", -2.0, 2.0),
         frequency_penalty=_number(params, "frequency_penalty", -2.0, 2.0),
         repetition_penalty=_number(params, "repetition_penalty", 0.01, 10.0),

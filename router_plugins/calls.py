@@ -1,6 +1,7 @@
 """How the board reaches models: the Caller interface and its plain results.
 
-The engine only talks to a Caller; `router_plugins.litellm_caller` is the real one
+A board run (run.py) only talks to a Caller; `router_plugins.litellm_caller` is the real
+one
 (LiteLLM's router inside the proxy), unit tests pass a fake of their own.
 """
 

@@ -25,7 +25,7 @@ async def _routed(model: str) -> Any:
     return router
 
 
-def _failed(exc: Exception) -> CallFailed:
+def _call_failed(exc: Exception) -> CallFailed:
     status = getattr(exc, "status_code", None)
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return CallFailed(str(message), status if isinstance(status, int) else None)
@@ -39,28 +39,32 @@ def _usage(raw: Any) -> Usage:
     )
 
 
-def _field(obj: Any, name: str) -> Any:
+def _get(obj: Any, name: str) -> Any:
+    """A field of a LiteLLM response part, which may be a dict or an object."""
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def _tool_call(raw: Any) -> dict[str, Any]:
-    function = _field(raw, "function")
+    function = _get(raw, "function")
     call: dict[str, Any] = {
-        "id": _field(raw, "id"),
-        "type": _field(raw, "type") or "function",
-        "function": {"name": _field(function, "name"), "arguments": _field(function, "arguments")},
+        "id": _get(raw, "id"),
+        "type": _get(raw, "type") or "function",
+        "function": {
+            "name": _get(function, "name"),
+            "arguments": _get(function, "arguments"),
+        },
     }
-    index = _field(raw, "index")
+    index = _get(raw, "index")
     if index is not None:
         call["index"] = index
     return call
 
 
-def _logprobs(raw: Any) -> tuple[float, ...] | None:
-    content = _field(raw, "content") if raw is not None else None
+def _reply_logprobs(raw: Any) -> tuple[float, ...] | None:
+    content = _get(raw, "content") if raw is not None else None
     if not content:
         return None
-    return tuple(float(_field(item, "logprob")) for item in content)
+    return tuple(float(_get(item, "logprob")) for item in content)
 
 
 class RouterCaller:
@@ -71,18 +75,18 @@ class RouterCaller:
         try:
             resp = await router.acompletion(model=model, messages=list(messages), **params)
         except Exception as exc:
-            raise _failed(exc) from exc
+            raise _call_failed(exc) from exc
         choice = resp.choices[0]
         raw = choice.message
-        message: dict[str, Any] = {"role": "assistant", "content": _field(raw, "content")}
-        calls = _field(raw, "tool_calls")
+        message: dict[str, Any] = {"role": "assistant", "content": _get(raw, "content")}
+        calls = _get(raw, "tool_calls")
         if calls:
             message["tool_calls"] = [_tool_call(c) for c in calls]
         return Reply(
             message=message,
             finish_reason=str(choice.finish_reason or "stop"),
             usage=_usage(getattr(resp, "usage", None)),
-            logprobs=_logprobs(getattr(choice, "logprobs", None)),
+            logprobs=_reply_logprobs(getattr(choice, "logprobs", None)),
         )
 
     async def stream(
@@ -102,8 +106,8 @@ class RouterCaller:
         except StopAsyncIteration:
             raise CallFailed(f"{model} returned an empty stream", 502) from None
         except Exception as exc:
-            raise _failed(exc) from exc
-        return _relay(first, chunks)
+            raise _call_failed(exc) from exc
+        return _pieces_of(first, chunks)
 
     async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
         try:
@@ -116,11 +120,11 @@ class RouterCaller:
         except CallFailed:
             raise
         except Exception as exc:
-            raise _failed(exc) from exc
-        return [list(_field(item, "embedding")) for item in resp.data]
+            raise _call_failed(exc) from exc
+        return [list(_get(item, "embedding")) for item in resp.data]
 
 
-async def _relay(first: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Piece]:
+async def _pieces_of(first: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Piece]:
     chunk = first
     try:
         while True:
@@ -144,8 +148,8 @@ def _piece(chunk: Any) -> Piece | None:
     calls: tuple[dict[str, Any], ...] = ()
     if choices:
         delta = choices[0].delta
-        text = _field(delta, "content") or ""
-        calls = tuple(_tool_call(c) for c in (_field(delta, "tool_calls") or ()))
+        text = _get(delta, "content") or ""
+        calls = tuple(_tool_call(c) for c in (_get(delta, "tool_calls") or ()))
         finish = choices[0].finish_reason
     if not (text or calls or finish or usage):
         return None

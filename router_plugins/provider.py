@@ -24,10 +24,10 @@ from litellm_ov_provider import node
 from . import config
 from .calls import CallFailed, Piece, forwarded
 from .declared import board_for, check_declared_boards, declaration, inside
-from .engine import BoardRun
 from .errors import BoardError
 from .litellm_caller import RouterCaller
 from .report import Report
+from .run import BoardRun
 from .types import BoardRequest
 
 log = logging.getLogger("router_plugins")
@@ -42,7 +42,7 @@ def _board_name(model: str, litellm_params: dict[str, Any] | None) -> str:
 
 
 @contextmanager
-def _translated(name: str) -> Iterator[None]:
+def _board_errors(name: str) -> Iterator[None]:
     """Board errors (and a strategy's own bugs) as CustomLLMError(status, message)."""
     try:
         yield
@@ -93,9 +93,9 @@ class BoardLLM(CustomLLM):
         **kwargs: Any,
     ) -> ModelResponse:
         name = _board_name(model, litellm_params)
-        with _translated(name):
+        with _board_errors(name):
             if node.is_health_probe(litellm_params):
-                return _probe(name, litellm_params)
+                return _probe_board(name, litellm_params)
             board = _start(model, messages, optional_params, litellm_params, False)
             try:
                 answer = await _inside_board(name, board.complete)
@@ -115,10 +115,10 @@ class BoardLLM(CustomLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
         name = _board_name(model, litellm_params)
-        with _translated(name):
+        with _board_errors(name):
             board = _start(model, messages, optional_params, litellm_params, True)
         try:
-            with _translated(name):
+            with _board_errors(name):
                 pieces = await _inside_board(name, board.stream)
         except CustomLLMError as exc:
             _log(board.report, exc)
@@ -141,7 +141,7 @@ class BoardLLM(CustomLLM):
         raise CustomLLMError(501, "the board provider is async-only; use astreaming")
 
 
-def _probe(name: str, litellm_params: dict[str, Any] | None) -> ModelResponse:
+def _probe_board(name: str, litellm_params: dict[str, Any] | None) -> ModelResponse:
     """/health: the declaration is checked (strategy, params, loops); nothing runs."""
     board, _ = board_for(name, declaration(name, litellm_params))
     text = f"ok: {board.strategy} over {', '.join(s.name for s in board.specialists)}"

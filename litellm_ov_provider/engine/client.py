@@ -100,7 +100,7 @@ class EngineClient:
         threading.Thread(target=self._read_loop, name=f"{self.name}-rx", daemon=True).start()
         threading.Thread(target=self._send_loop, name=f"{self.name}-tx", daemon=True).start()
         if self._stall_seconds > 0:
-            threading.Thread(target=self._watch, name=f"{self.name}-wd", daemon=True).start()
+            threading.Thread(target=self._watchdog, name=f"{self.name}-wd", daemon=True).start()
         return msg.info
 
     def close(self, timeout: float = 10.0) -> None:
@@ -131,7 +131,7 @@ class EngineClient:
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         """Queue a request. Returns once the worker accepted it (prompt rendered and
         within limits), so request errors surface before any output; then stream."""
-        rid, pending = self._send(lambda rid: p.Submit(rid, messages, tools, s))
+        rid, pending = self._dispatch(lambda rid: p.Submit(rid, messages, tools, s))
         try:
             first = await pending.events.get()
             if not isinstance(first, p.Accepted):
@@ -143,15 +143,15 @@ class EngineClient:
 
     async def check_grammar(self, json_schema: str) -> p.GrammarOk:
         """A grammar checker compiles `json_schema`; raises InvalidRequest if it cannot."""
-        return await self._ask(lambda rid: p.CheckGrammar(rid, json_schema), p.GrammarOk)
+        return await self._request(lambda rid: p.CheckGrammar(rid, json_schema), p.GrammarOk)
 
     async def embed(self, texts: list[str]) -> p.Embedded:
         """Embed texts; the worker batches whatever requests are queued together."""
-        return await self._ask(lambda rid: p.Embed(rid, texts), p.Embedded)
+        return await self._request(lambda rid: p.Embed(rid, texts), p.Embedded)
 
-    async def _ask(self, make: Callable[[int], object], answer: type[A]) -> A:
+    async def _request(self, make: Callable[[int], object], answer: type[A]) -> A:
         """One command, one answer of type `answer` (else its error is raised)."""
-        rid, pending = self._send(make)
+        rid, pending = self._dispatch(make)
         try:
             event = await pending.events.get()
         finally:
@@ -160,7 +160,7 @@ class EngineClient:
             raise _as_error(event)
         return event
 
-    def _send(self, make: Callable[[int], object]) -> tuple[int, _Pending]:
+    def _dispatch(self, make: Callable[[int], object]) -> tuple[int, _Pending]:
         """Register a new request id for events, then queue the message for the worker."""
         if not self.alive:
             raise WorkerCrashed(f"the worker for model {self.spec.name!r} is not running")
@@ -231,7 +231,7 @@ class EngineClient:
             failed = p.Failed(rid, 503, why, retryable=not self.stalled)
             pending.loop.call_soon_threadsafe(pending.events.put_nowait, failed)
 
-    def _watch(self) -> None:
+    def _watchdog(self) -> None:
         """Kill a worker that has had work for stall_seconds without a word."""
         tick = min(1.0, self._stall_seconds / 4)
         while self.alive:

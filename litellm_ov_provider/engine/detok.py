@@ -31,13 +31,13 @@ class IncrementalDetokenizer:
     def push(self, new_ids: Sequence[int]) -> str:
         """Add ids; return the text they complete (possibly empty)."""
         self._ids.extend(new_ids)
-        return self._emit(final=False)
+        return self._decode_new(final=False)
 
     def flush(self) -> str:
         """Return whatever text is still held back."""
-        return self._emit(final=True)
+        return self._decode_new(final=True)
 
-    def _emit(self, *, final: bool) -> str:
+    def _decode_new(self, *, final: bool) -> str:
         if self._read >= len(self._ids):
             return ""
         before = self._decode(self._ids[self._prefix : self._read])

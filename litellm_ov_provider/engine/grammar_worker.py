@@ -63,7 +63,7 @@ class GrammarWorker:
         self._pipe = ov_genai.LLMPipeline(xml, weights, tokenizer, "CPU")
         # The first compile also builds the compiler's view of the vocabulary (about a
         # second here): do it now, so no request's time limit pays for it.
-        warm = self._check(p.CheckGrammar(0, '{"type": "object"}'))
+        warm = self._compile(p.CheckGrammar(0, '{"type": "object"}'))
         if isinstance(warm, p.Failed):
             raise RuntimeError(f"the grammar engine does not work: {warm.message}")
         self.info = p.WorkerInfo(
@@ -80,13 +80,13 @@ class GrammarWorker:
 
     def handle(self, msg: object) -> bool:
         if isinstance(msg, p.CheckGrammar):
-            self._conn.send(self._check(msg))
+            self._conn.send(self._compile(msg))
         return not isinstance(msg, p.Shutdown)
 
     def step(self) -> None:
         """Never called: the worker is never busy between commands."""
 
-    def _check(self, msg: p.CheckGrammar) -> p.GrammarOk | p.Failed:
+    def _compile(self, msg: p.CheckGrammar) -> p.GrammarOk | p.Failed:
         config = self._g.GenerationConfig()
         config.max_new_tokens = 1
         structured = self._g.StructuredOutputConfig()

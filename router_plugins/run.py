@@ -1,4 +1,4 @@
-"""One board request: route, run the panel, coordinate, then the final pass.
+"""Running one board request: route, run the panel, coordinate, then the final pass.
 
 Pure orchestration over a Caller and the strategy's hooks; no LiteLLM here.
 """
@@ -65,7 +65,7 @@ class BoardRun:
         self.request = request
         self.caller = caller
         self.report = Report(board.name, board.strategy, request_id)
-        self.context = BoardContext(board, self._ask, caller.embed, self.report.notes)
+        self.context = BoardContext.of(board, self._ask, caller.embed, self.report.notes)
 
     # -- resolving calls ---------------------------------------------------------
     def target(
@@ -96,7 +96,7 @@ class BoardRun:
         return self.target(call.specialist, call.messages, call.params, call.label)
 
     # -- calls ---------------------------------------------------------------------
-    async def _complete(self, t: Target, phase: str) -> Answer | Failure:
+    async def _answer(self, t: Target, phase: str) -> Answer | Failure:
         started = time.monotonic()
         try:
             reply: Reply = await asyncio.wait_for(
@@ -146,7 +146,7 @@ class BoardRun:
     async def _ask(
         self, name: str, messages: Sequence[Message] | None, params: Mapping[str, Any], label: str
     ) -> Answer:
-        got = await self._complete(self.target(name, messages, params, label), "ask")
+        got = await self._answer(self.target(name, messages, params, label), "ask")
         if isinstance(got, Failure):
             raise BoardError(f"{got.label}: {got.error}", got.status or 502)
         return got
@@ -208,12 +208,12 @@ class BoardRun:
         if sequential:
             failures: list[Failure] = []
             for t in targets:
-                got = await self._complete(t, "panel")
+                got = await self._answer(t, "panel")
                 if isinstance(got, Answer):
                     return [got], failures
                 failures.append(got)
             return [], failures
-        results = await asyncio.gather(*(self._complete(t, "panel") for t in targets))
+        results = await asyncio.gather(*(self._answer(t, "panel") for t in targets))
         return (
             [r for r in results if isinstance(r, Answer)],
             [r for r in results if isinstance(r, Failure)],
@@ -225,7 +225,7 @@ class BoardRun:
             return decided
         failures = []
         for t in decided.targets:
-            got = await self._complete(t, "final")
+            got = await self._answer(t, "final")
             if isinstance(got, Answer):
                 return got
             failures.append(got)

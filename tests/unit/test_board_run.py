@@ -1,4 +1,4 @@
-"""The board engine and every hook, over a fake Caller (the real one is exercised
+"""A board run and every hook, over a fake Caller (the real one is exercised
 end to end in tests/e2e/test_board*.py)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 
 from router_plugins import config
 from router_plugins.calls import CallFailed, Piece, Reply
-from router_plugins.engine import BoardRun
 from router_plugins.errors import BoardConfigError, BoardError, NoLiveSpecialist
 from router_plugins.hookspecs import hookimpl
 from router_plugins.plugins import Plugins, load
+from router_plugins.run import BoardRun
 from router_plugins.types import (
     Answer,
     BoardRequest,
