@@ -42,8 +42,9 @@ def _board_name(model: str, litellm_params: dict[str, Any] | None) -> str:
 
 
 @contextmanager
-def _board_errors(name: str) -> Iterator[None]:
-    """Board errors (and a strategy's own bugs) as CustomLLMError(status, message)."""
+def _board_errors(name: str, run: BoardRun | None = None) -> Iterator[None]:
+    """Board errors (and a strategy's own bugs, under its plugin's name) as
+    CustomLLMError(status, message)."""
     try:
         yield
     except BoardError as exc:
@@ -53,10 +54,15 @@ def _board_errors(name: str) -> Iterator[None]:
     except CustomLLMError:
         raise
     except Exception as exc:  # a strategy's own bug: say whose, keep serving
-        log.exception("board %s failed", name)
-        raise CustomLLMError(
-            500, node.public_message(f"board {name!r} failed: {type(exc).__name__}: {exc}")
-        ) from exc
+        whose = _whose(run) if run is not None else "the board layer"
+        log.exception("board %s: %s failed", name, whose)
+        message = f"board {name!r}: {whose} failed: {type(exc).__name__}: {exc}"
+        raise CustomLLMError(500, node.public_message(message)) from exc
+
+
+def _whose(run: BoardRun) -> str:
+    s = run.strategy
+    return f"strategy {s.name!r} of plugin {s.plugin!r} ({s.source})"
 
 
 def _start(
@@ -97,6 +103,7 @@ class BoardLLM(CustomLLM):
             if node.is_health_probe(litellm_params):
                 return _probe_board(name, litellm_params)
             board = _start(model, messages, optional_params, litellm_params, False)
+        with _board_errors(name, board):
             try:
                 answer = await _inside_board(name, board.complete)
             except Exception as exc:
@@ -118,7 +125,7 @@ class BoardLLM(CustomLLM):
         with _board_errors(name):
             board = _start(model, messages, optional_params, litellm_params, True)
         try:
-            with _board_errors(name):
+            with _board_errors(name, board):
                 pieces = await _inside_board(name, board.stream)
         except CustomLLMError as exc:
             _log(board.report, exc)

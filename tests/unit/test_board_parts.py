@@ -261,3 +261,20 @@ def test_ov_board_check_follows_include_and_wants_a_board(tmp_path: Any) -> None
     looped = tmp_path / "loop.yaml"
     looped.write_text("include: [loop.yaml]\n")
     assert main(["check", str(looped)]) == 1
+
+
+def test_a_strategys_bug_is_reported_under_its_plugins_name() -> None:
+    from types import SimpleNamespace
+
+    from litellm.llms.custom_llm import CustomLLMError
+
+    from router_plugins.plugins import Strategy
+    from router_plugins.provider import _board_errors
+
+    strategy = Strategy("keywords", "", "acme", "acme-boards 1.2", object(), None, (), print, print)
+    run = SimpleNamespace(strategy=strategy)
+    with pytest.raises(CustomLLMError) as raised, _board_errors("board/x", run):  # type: ignore[arg-type]
+        raise ZeroDivisionError("division by zero")
+    assert raised.value.status_code == 500
+    assert "strategy 'keywords' of plugin 'acme' (acme-boards 1.2)" in raised.value.message
+    assert "ZeroDivisionError" in raised.value.message
