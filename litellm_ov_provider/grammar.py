@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .engine.client import EngineClient
+from .engine.interface import Engine
 from .errors import InvalidRequest
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,10 @@ class _Verdicts:
 class GrammarGate:
     """One model's grammar checker, started on first use, one check at a time."""
 
-    def __init__(self, start: Callable[[], EngineClient], timeout: float) -> None:
+    def __init__(self, start: Callable[[], Engine], timeout: float) -> None:
         self._start = start
         self._timeout = timeout
-        self._client: EngineClient | None = None
+        self._client: Engine | None = None
         self._lock = asyncio.Lock()
         self._verdicts = _Verdicts()
 
@@ -113,12 +113,12 @@ class GrammarGate:
             )
         return None
 
-    async def _running(self) -> EngineClient:
+    async def _running(self) -> Engine:
         if self._client is None or not self._client.alive:
             self._client = await asyncio.to_thread(self._started)
         return self._client
 
-    def _started(self) -> EngineClient:
+    def _started(self) -> Engine:
         client = self._start()
         client.wait_ready(120)
         return client

@@ -20,7 +20,7 @@ from .errors import ModelUnavailable, NodeError, Overloaded
 from .litellm_proxy import is_health_probe
 from .redact import public_message
 from .responses import completion, usage
-from .runtime import NO_CTX, RequestContext, get_runtime
+from .runtime import NO_CTX, RequestContext, Runtime, get_runtime
 
 T = TypeVar("T")
 
@@ -57,7 +57,12 @@ async def _node_call(call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_
 
 
 class OpenVINOLLM(CustomLLM):
-    """Serves every chat model of the registry; the model name is the registry name."""
+    """Serves every chat model of the registry; the model name is the registry name.
+    `runtime` gives the node's runtime (the process-wide one; tests pass their own)."""
+
+    def __init__(self, runtime: Callable[[], Runtime] = get_runtime) -> None:
+        super().__init__()
+        self._runtime = runtime
 
     async def acompletion(
         self,
@@ -68,9 +73,9 @@ class OpenVINOLLM(CustomLLM):
         litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> ModelResponse:
-        runtime = get_runtime()
+        runtime = self._runtime()
         if is_health_probe(litellm_params):
-            return await _node_call(lambda: _probe_model(model, "chat"))
+            return await _node_call(lambda: _probe_model(runtime, model, "chat"))
         ctx = _context(litellm_params)
         return await _node_call(
             lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx
@@ -85,7 +90,7 @@ class OpenVINOLLM(CustomLLM):
         litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
-        runtime = get_runtime()
+        runtime = self._runtime()
         ctx = _context(litellm_params)
         stream = await _node_call(
             lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx
@@ -106,9 +111,9 @@ class OpenVINOLLM(CustomLLM):
         litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> EmbeddingResponse:
-        runtime = get_runtime()
+        runtime = self._runtime()
         if is_health_probe(litellm_params):
-            await _node_call(lambda: _probe_model(model, "embedding"))
+            await _node_call(lambda: _probe_model(runtime, model, "embedding"))
             model_response.model = model
             model_response.data = []
             return model_response
@@ -126,9 +131,8 @@ class OpenVINOLLM(CustomLLM):
         raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
 
 
-async def _probe_model(name: str, mode: str) -> ModelResponse:
+async def _probe_model(runtime: Runtime, name: str, mode: str) -> ModelResponse:
     """Answer a health probe without loading a model that is not loaded."""
-    runtime = get_runtime()
     model = await runtime.resolve(name, mode)
     if not model.path.exists():
         raise ModelUnavailable(f"model {name!r} cannot be served: its files are missing")

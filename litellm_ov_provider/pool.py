@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from .admission import Admission
 from .device import resolve_device
 from .engine.client import EngineClient
+from .engine.interface import Engine, EngineFactory
 from .engine.protocol import WorkerInfo, WorkerSpec
 from .errors import ModelUnavailable
 from .grammar import GrammarGate
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class LoadedModel:
     model: ResolvedModel
-    engine: EngineClient
+    engine: Engine
     info: WorkerInfo
     caps: TemplateCaps
     admission: Admission
@@ -71,13 +72,20 @@ def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
 
 
 class ModelPool:
-    def __init__(self, settings: Settings) -> None:
+    """`engine_factory` starts a model's engine (a worker process by default)."""
+
+    def __init__(self, settings: Settings, engine_factory: EngineFactory = EngineClient) -> None:
         self._settings = settings
-        self.on_change: Callable[[], None] | None = None  # called after a load or unload
+        self._start = engine_factory
+        self._listeners: list[Callable[[], None]] = []
         self._loaded: dict[str, LoadedModel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._retirees: set[asyncio.Task[None]] = set()
         self._restarts: dict[str, int] = {}
+
+    def add_listener(self, callback: Callable[[], None]) -> None:
+        """`callback()` runs (on the event loop) after every load and unload."""
+        self._listeners.append(callback)
 
     def restarts(self, name: str) -> int:
         """How often `name`'s worker died or was killed for stalling and was replaced."""
@@ -133,7 +141,7 @@ class ModelPool:
         s = self._settings
         log.info("loading model %r on %s from %s", model.name, spec.device, model.path)
         started = time.monotonic()
-        engine = EngineClient(spec, s.log_level, s.worker_stall_seconds)
+        engine = self._start(spec, s.log_level, s.worker_stall_seconds)
         info = engine.wait_ready(s.load_timeout_seconds)
         log.info(
             "loaded model %r on %s in %.2f s (pipeline %.2f s)",
@@ -146,7 +154,7 @@ class ModelPool:
         if spec.kind == "chat":
             checker = replace(spec, kind="grammar")
             grammar = GrammarGate(
-                lambda: EngineClient(checker, s.log_level), s.grammar_timeout_seconds
+                lambda: self._start(checker, s.log_level, 0.0), s.grammar_timeout_seconds
             )
         return LoadedModel(
             model,
@@ -220,8 +228,8 @@ class ModelPool:
         self._changed()
 
     def _changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change()
+        for callback in self._listeners:
+            callback()
 
     def close_all(self) -> None:
         for loaded in self._loaded.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
@@ -22,15 +23,14 @@ from .front_door import install
 from .handler import pop_retry_after
 from .registry import validate_name
 from .routes import broken_deployment, deployment, plan
-from .runtime import get_runtime
+from .runtime import Runtime, get_runtime
 
 log = logging.getLogger(__name__)
 
 
-def desired_deployments() -> list[dict[str, Any]]:
+def desired_deployments(runtime: Runtime) -> list[dict[str, Any]]:
     """Deployments for the registry in service: one per servable model, and one per
     broken entry with a valid name (it answers 503 and says why)."""
-    runtime = get_runtime()
     registry = runtime.catalog.registry
     out = [deployment(model, runtime.model_card(model)) for model in registry.models.values()]
     for name, reason in registry.broken.items():
@@ -42,11 +42,11 @@ def desired_deployments() -> list[dict[str, Any]]:
     return out
 
 
-def apply(desired: list[dict[str, Any]]) -> None:
-    """Bring the router in line with `desired` (on the event loop; no I/O)."""
+def apply(router: Any, desired: list[dict[str, Any]], retire: Callable[[str], None]) -> bool:
+    """Bring the router in line with `desired` (on the event loop; no I/O); `retire`
+    is told the names that left. True when the router changed."""
     from litellm.types.router import Deployment
 
-    router = litellm_proxy.router()
     current = {d["model_info"]["id"]: d for d in router.get_model_list() or []}
     todo = plan(current, desired)
     for dep in todo.upserts:
@@ -54,10 +54,9 @@ def apply(desired: list[dict[str, Any]]) -> None:
         log.info("route %s -> %s", dep["model_name"], dep["litellm_params"]["model"])
     for dep_id, name in zip(todo.deletes, todo.removed_names, strict=True):
         router.delete_deployment(dep_id)
-        get_runtime().pool.retire(name)
+        retire(name)
         log.info("route %s removed (no longer in the registry)", name)
-    if todo.upserts or todo.deletes:
-        litellm_proxy.publish_model_list()
+    return bool(todo.upserts or todo.deletes)
 
 
 _sync_lock: asyncio.Lock | None = None
@@ -76,7 +75,9 @@ async def sync_once(force: bool = False) -> None:
         runtime = get_runtime()
         changed = await asyncio.to_thread(runtime.catalog.refresh)
         if changed or force:
-            apply(await asyncio.to_thread(desired_deployments))
+            desired = await asyncio.to_thread(desired_deployments, runtime)
+            if apply(litellm_proxy.router(), desired, runtime.pool.retire):
+                litellm_proxy.publish_model_list()  # /health and /model_group/info read it
 
 
 EMBEDDING_PARAMS = ("encoding_format", "dimensions")
@@ -104,7 +105,7 @@ class RegistrySync(CustomLogger):
         self._task = loop.create_task(self._serve_routes(), name="openvino-registry-sync")
         self._resyncs: set[asyncio.Task[None]] = set()
         pool = get_runtime().pool
-        pool.on_change = self._resync  # model_info.loaded follows the pool
+        pool.add_listener(self._resync)  # model_info.loaded follows the pool
         self._reaper = loop.create_task(pool.run_reaper(), name="openvino-idle-unload")
 
     def _resync(self) -> None:
