@@ -48,7 +48,7 @@ def test_minilm_is_served_at_v1_embeddings(
 ) -> None:
     (row,) = minilm["registered"]
     assert row["name"] == "minilm-l6" and row["weight_format"] == "int8"
-    proxy.wait_for(lambda: "minilm-l6" in proxy.model_ids(), 5, "the new route")
+    proxy.wait_for(lambda: "minilm-l6" in proxy.model_ids(), 30, "the new route")
     texts = ["A man is playing guitar.", "Someone plays a guitar.", "The stock market fell today."]
     r = client.embeddings.create(model="minilm-l6", input=texts)  # SDK default: base64
     v = np.array([d.embedding for d in r.data])
@@ -67,7 +67,7 @@ def test_smollm2_int8_and_int4_answer_paris_without_restart(
     names = {r["weight_format"]: r["name"] for r in smol["registered"]}
     assert names == {"int8": "smollm2-conv-int8", "int4": "smollm2-conv-int4"}
     for name in names.values():
-        proxy.wait_for(lambda n=name: n in proxy.model_ids(), 5, f"route {name}")
+        proxy.wait_for(lambda n=name: n in proxy.model_ids(), 30, f"route {name}")
         r = client.chat.completions.create(model=name, messages=PARIS, temperature=0, max_tokens=20)
         assert "Paris" in (r.choices[0].message.content or ""), (name, r.choices[0].message)
 
@@ -226,7 +226,7 @@ def test_list_and_remove(
         assert done.returncode == 0, done.stderr
         return {r["name"]: r for r in json.loads(done.stdout)}
 
-    proxy.wait_for(lambda: rows()["minilm-l6"]["loaded"] is True, 10, "list to show it loaded")
+    proxy.wait_for(lambda: rows()["minilm-l6"]["loaded"] is True, 30, "list to show it loaded")
     listed = rows()
     assert listed["smollm2-conv-int4"]["size_bytes"] > 10_000_000
     assert listed["smollm2-conv-int4"]["task"] == "text-generation-with-past"
@@ -234,6 +234,6 @@ def test_list_and_remove(
     done = cli(proxy, "remove", "smollm2-conv-int4", "--delete-files", "--json")
     assert done.returncode == 0, done.stderr
     assert not path.exists()
-    proxy.wait_for(lambda: "smollm2-conv-int4" not in proxy.model_ids(), 5, "the route to go")
+    proxy.wait_for(lambda: "smollm2-conv-int4" not in proxy.model_ids(), 30, "the route to go")
     with pytest.raises(openai.APIStatusError):
         client.chat.completions.create(model="smollm2-conv-int4", messages=PARIS, max_tokens=3)

@@ -106,3 +106,25 @@ def test_route_plan_touches_only_our_deployments() -> None:
     assert [d["model_name"] for d in todo.upserts] == ["b"]
     assert todo.deletes == [f"{ID_PREFIX}gone"] and todo.removed_names == ["gone"]
     assert a["model_info"]["max_input_tokens"] == 512 and a["model_info"]["device"] == "CPU"
+
+
+def test_the_env_template_loads_as_the_node_s_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """config/ov-server.env, as systemd would pass it: valid settings, listening on
+    loopback, no usable key shipped; the variables it leaves commented are documented."""
+    from litellm_ov_provider.keys import is_loopback
+    from litellm_ov_provider.settings import Settings
+    from testbed.proxy import REPO
+
+    text = (REPO / "config" / "ov-server.env").read_text()
+    values = dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+    for name in list(__import__("os").environ):
+        if name.startswith("OV_"):
+            monkeypatch.delenv(name)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert is_loopback(settings.host) and settings.api_key is None
+    assert settings.device == "GPU" and settings.idle_ttl_seconds > 0
+    assert "#OV_API_KEY=" in text and "#OV_MODEL_PATH=" in text
