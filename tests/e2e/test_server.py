@@ -33,9 +33,7 @@ def node(models_root: Path, model_file: str, minilm: dict[str, Any]) -> Iterator
     corrupt = models_root / "node" / "corrupt-model"
     corrupt.mkdir(exist_ok=True)
     (corrupt / "openvino_model.xml").write_text("<not really a model")
-    embed = json.loads(
-        Path(minilm["registered"][0]["path"], "..", "..", "registry.json").resolve().read_text()
-    )["models"]["minilm-l6"]
+    embed = minilm["entry"]
     registry.write_text(
         json.dumps(
             {
