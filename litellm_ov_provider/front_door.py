@@ -161,11 +161,10 @@ def _proxy_door(path: str) -> Door:
 
 
 def _model_kind(name: str) -> str | None:
-    """ "board" when `name` is a board route, else the deployment's provider, if known."""
-    for dep in litellm_proxy.deployments(name):
-        model = str((dep.get("litellm_params") or {}).get("model", ""))
-        return model.split("/", 1)[0] if "/" in model else None
-    return None
+    """The provider of `name`'s first deployment ("board" for a board), if known."""
+    found = litellm_proxy.deployments(name)
+    model = str((found[0].get("litellm_params") or {}).get("model", "")) if found else ""
+    return model.split("/", 1)[0] if "/" in model else None
 
 
 async def _body_pieces(receive: Receive) -> AsyncIterator[bytes]:
@@ -207,7 +206,7 @@ class _Buffered:
     ) -> None:
         self._send, self._wants, self._rewrite = send, wants, rewrite
         self._start: Message | None = None
-        self._body_pieces: list[bytes] = []
+        self._parts: list[bytes] = []
 
     async def send(self, message: Message) -> None:
         start = message["type"] == "http.response.start"
@@ -217,7 +216,7 @@ class _Buffered:
         if self._start is None or message["type"] != "http.response.body":
             await self._send(message)
             return
-        self._body_pieces.append(message.get("body", b""))
+        self._parts.append(message.get("body", b""))
         if message.get("more_body"):
             return
         start, self._start = self._start, None
@@ -225,7 +224,7 @@ class _Buffered:
         encoding = next(
             (bytes(v).decode() for k, v in headers if k.lower() == b"content-encoding"), ""
         )
-        body = self._rewrite(b"".join(self._body_pieces), encoding)
+        body = self._rewrite(b"".join(self._parts), encoding)
         headers.append((b"content-length", str(len(body)).encode()))
         await self._send({**start, "headers": headers})
         await self._send({"type": "http.response.body", "body": body, "more_body": False})

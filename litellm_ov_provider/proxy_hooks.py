@@ -9,9 +9,9 @@ before LiteLLM routes the request.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
@@ -23,7 +23,7 @@ from .front_door import install
 from .handler import pop_retry_after
 from .registry import validate_name
 from .routes import broken_deployment, deployment, plan
-from .runtime import Runtime, get_runtime
+from .runtime import Runtime, freeze_startup_heap, get_runtime
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,6 @@ def apply(router: Any, desired: list[dict[str, Any]], retire: Callable[[str], No
 
 
 _sync_lock: asyncio.Lock | None = None
-
-
-async def _apply_routes() -> None:
-    await sync_once(force=True)
 
 
 async def sync_once(force: bool = False) -> None:
@@ -125,7 +121,8 @@ class RegistrySync(CustomLogger):
                 log.exception("registry sync failed; retrying")
                 await asyncio.sleep(runtime.settings.registry_poll_seconds)
         freeze_startup_heap()
-        await watch(runtime.catalog, runtime.settings.registry_poll_seconds, _apply_routes)
+        apply_routes = partial(sync_once, force=True)
+        await watch(runtime.catalog, runtime.settings.registry_poll_seconds, apply_routes)
 
     # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
     async def async_pre_call_hook(
@@ -155,17 +152,6 @@ class RegistrySync(CustomLogger):
         """Retry-After on a request our node refused as overloaded."""
         seconds = pop_retry_after(data.get("litellm_call_id"))
         return {"retry-after": str(seconds)} if seconds is not None else None
-
-
-def freeze_startup_heap() -> None:
-    """Keep the proxy's startup objects out of every later garbage collection.
-
-    LiteLLM's proxy holds ~670k objects once loaded; a full collection over them took
-    ~300 ms here and stops the event loop, and a large request (thousands of tools)
-    allocates enough to trigger one. Frozen, a full collection took ~36 ms."""
-    gc.collect()
-    gc.freeze()
-    log.info("froze %d startup objects out of garbage collection", gc.get_freeze_count())
 
 
 class FrontDoor(CustomLogger):

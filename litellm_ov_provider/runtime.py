@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -68,6 +70,19 @@ class Runtime:
             )
             raise InvalidRequest(f"model {name!r} is a {model.entry.mode} model; use {endpoint}")
         return model
+
+
+def freeze_startup_heap() -> None:
+    """Keep a server's startup objects out of every later garbage collection.
+
+    LiteLLM's proxy holds ~670k objects once loaded; a full collection over them took
+    ~300 ms here and stops the event loop, and a large request (thousands of tools)
+    allocates enough to trigger one. Frozen, a full collection took ~36 ms."""
+    gc.collect()
+    gc.freeze()
+    logging.getLogger(__name__).info(
+        "froze %d startup objects out of garbage collection", gc.get_freeze_count()
+    )
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import hmac
 import json
 import logging
@@ -25,7 +24,7 @@ from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
 from ..openai_body import check_chat, check_embedding
 from ..responses import response_id
-from ..runtime import RequestContext, Runtime
+from ..runtime import RequestContext, Runtime, freeze_startup_heap
 from .wire import ChunkWriter, error_body, node_error_body
 
 log = logging.getLogger("litellm_ov_provider.server")
@@ -40,8 +39,7 @@ def create_app(runtime: Runtime) -> FastAPI:
             asyncio.create_task(watch(runtime.catalog, runtime.settings.registry_poll_seconds)),
             asyncio.create_task(runtime.pool.run_reaper()),
         ]
-        gc.collect()
-        gc.freeze()  # startup objects stay out of later collections (see proxy_hooks)
+        freeze_startup_heap()
         yield
         for task in tasks:
             task.cancel()
