@@ -13,12 +13,12 @@ import asyncio
 import json
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .engine.interface import Engine
 from .errors import InvalidRequest
+from .lru import Lru
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +55,6 @@ def _repetitions(pattern: str) -> Iterator[int]:
         yield max(int(match.group(1)), int(match.group(2) or 0))
 
 
-class _Verdicts:
-    """A bounded LRU of schema -> None (compiles) or the rejection message."""
-
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._data: OrderedDict[str, str | None] = OrderedDict({TRIVIAL: None})
-
-    def get(self, schema: str) -> tuple[bool, str | None]:
-        if schema not in self._data:
-            return False, None
-        self._data.move_to_end(schema)
-        return True, self._data[schema]
-
-    def put(self, schema: str, verdict: str | None) -> None:
-        self._data[schema] = verdict
-        self._data.move_to_end(schema)
-        while len(self._data) > self._size:
-            self._data.popitem(last=False)
-
-
 class GrammarGate:
     """One model's grammar checker, started on first use, one check at a time."""
 
@@ -83,15 +63,17 @@ class GrammarGate:
         self._timeout = timeout
         self._client: Engine | None = None
         self._lock = asyncio.Lock()
-        self._verdicts = _Verdicts()
+        # schema -> None (it compiles) or why not
+        self._verdicts: Lru[str, str | None] = Lru(256)
+        self._verdicts.put(TRIVIAL, None)
 
     async def check(self, json_schema: str, param: str) -> None:
         """Raise InvalidRequest unless the engine compiles `json_schema` in time."""
-        known, verdict = self._verdicts.get(json_schema)
-        if not known:
-            async with self._lock:
-                verdict = await self._compile(json_schema)
-            self._verdicts.put(json_schema, verdict)
+        if json_schema not in self._verdicts:
+            async with self._lock:  # one compile per schema, even when asked at once
+                if json_schema not in self._verdicts:
+                    self._verdicts.put(json_schema, await self._compile(json_schema))
+        verdict = self._verdicts[json_schema]
         if verdict is not None:
             raise InvalidRequest(f"{param}: {verdict}", param=param)
 

@@ -8,7 +8,6 @@ Errors are translated here, and only here, into CustomLLMError(status, message).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -18,6 +17,7 @@ from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelR
 from . import chat, embeddings
 from .errors import ModelUnavailable, NodeError, Overloaded
 from .litellm_proxy import is_health_probe
+from .lru import Lru
 from .redact import public_message
 from .responses import completion, usage
 from .runtime import NO_CTX, RequestContext, Runtime, get_runtime
@@ -34,18 +34,16 @@ def _context(litellm_params: dict[str, Any] | None) -> RequestContext:
 # Retry-After for refused requests, by LiteLLM call id, until the proxy's response
 # header hook (proxy_hooks) picks it up: LiteLLM passes provider headers on only as
 # "llm_provider-*". Bounded: entries nobody picks up age out.
-_retry_after: OrderedDict[str, int] = OrderedDict()
+_retry_after: Lru[str, int] = Lru(1024)
 
 
 def pop_retry_after(call_id: object) -> int | None:
-    return _retry_after.pop(call_id, None) if isinstance(call_id, str) else None
+    return _retry_after.pop(call_id) if isinstance(call_id, str) else None
 
 
 def _raise(exc: NodeError, ctx: RequestContext = NO_CTX) -> NoReturn:
     if isinstance(exc, Overloaded) and ctx.request_id != NO_CTX.request_id:
-        _retry_after[ctx.request_id] = exc.retry_after
-        while len(_retry_after) > 1024:
-            _retry_after.popitem(last=False)
+        _retry_after.put(ctx.request_id, exc.retry_after)
     raise CustomLLMError(status_code=exc.status_code, message=public_message(exc.message)) from exc
 
 

@@ -13,6 +13,7 @@ from . import litellm_proxy
 from .errors import NodeError
 from .litellm_proxy import is_health_probe
 from .logs import setup_logging as _setup_logging
+from .lru import Lru
 from .messages import content_text, merge_system
 from .redact import public_message
 from .registry import read_registry
@@ -34,6 +35,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "HeldBack",
+    "Lru",
     "NodeError",
     "chat_response",
     "content_text",

@@ -11,7 +11,6 @@ import asyncio
 import contextvars
 import json
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from litellm_ov_provider import node
@@ -27,8 +26,7 @@ log = logging.getLogger("router_plugins")
 inside: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("board_path", default=())
 # Built boards by declaration, least recently used out: a config reload leaves stale
 # entries behind, and they must not pile up.
-_boards: OrderedDict[str, tuple[Board, Strategy]] = OrderedDict()
-_MAX_BOARDS = 128
+_boards: node.Lru[str, tuple[Board, Strategy]] = node.Lru(128)
 
 
 def declaration(name: str, litellm_params: dict[str, Any] | None) -> Any:
@@ -53,10 +51,7 @@ def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
     if key not in _boards:
         cfg = config.parse(name, raw)
         strategy = installed().strategy(cfg.strategy)
-        _boards[key] = (config.build(name, cfg, strategy.params_model), strategy)
-        while len(_boards) > _MAX_BOARDS:
-            _boards.popitem(last=False)
-    _boards.move_to_end(key)
+        _boards.put(key, (config.build(name, cfg, strategy.params_model), strategy))
     config.check_no_loop(name, config.board_graph(node.deployments()))
     if name in inside.get():
         raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*inside.get(), name])}")
