@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import litellm_proxy
 from .errors import NodeError
+from .guard_checks import CONNECTION_KEYS
 from .litellm_proxy import is_health_probe
 from .logs import setup_logging as _setup_logging
 from .lru import Lru
@@ -34,6 +35,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CONNECTION_KEYS",
     "HeldBack",
     "Lru",
     "NodeError",

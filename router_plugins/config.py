@@ -22,6 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from litellm_ov_provider import node
+
 from .errors import BoardConfigError, BoardLoop
 from .types import Answer, Specialist
 
@@ -30,28 +32,11 @@ PROVIDER = "board"
 # A specialist is reached only through its model's own model_list entry: its params
 # may tune sampling, never pick where or how the call connects, or what is called.
 RESERVED_PARAMS = frozenset({"model", "messages", "stream", "stream_options", "board"})
-_CONNECTION_NAMES = frozenset(
-    {
-        "api_base",
-        "base_url",
-        "api_key",
-        "api_version",
-        "api_type",
-        "organization",
-        "headers",
-        "extra_headers",
-        "custom_llm_provider",
-        "client",
-        "user_config",
-        "model_list",
-        "key",
-        "token",
-        "access_token",
-        "azure_ad_token",
-        "fallbacks",
-        "context_window_fallbacks",
-    }
-)
+# The front door's list (what no request may carry), plus what only a config could.
+_CONNECTION_NAMES = node.CONNECTION_KEYS | {
+    *("api_base", "base_url", "user_config", "model_list", "key", "token"),
+    *("access_token", "azure_ad_token", "fallbacks", "context_window_fallbacks"),
+}
 _CONNECTION_MARKERS = (
     "api_base",
     "base_url",
