@@ -92,31 +92,44 @@ class Door:
     client_credentials_allowed: bool = False
 
 
-def check_body(path: str, raw: bytes, door: Door) -> dict[str, Any] | None:
-    """Raise InvalidRequest when a request body must not reach LiteLLM. Returns the
-    parsed body when LiteLLM would parse it to the same value (it may then use it as
-    its own parse), else None. json.loads, not orjson: 3x faster on large bodies here,
-    and it holds the GIL (so the event loop) for as long as it runs."""
-    if not raw.strip():
-        return None
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object: ValueError when it is not JSON at all,
+    InvalidRequest when it is JSON but not an object or nested too deeply. json.loads,
+    not orjson: 3x faster on large bodies here (both hold the GIL while they run)."""
     try:
         body = json.loads(raw)
     except RecursionError:
         raise InvalidRequest(_TOO_DEEP, param="body") from None
-    except ValueError:
-        return None  # LiteLLM answers unparsable JSON with a 400 of its own
     if not isinstance(body, dict):
         raise InvalidRequest("the request body must be a JSON object", param="body")
     if depth(body) > MAX_DEPTH:
         raise InvalidRequest(_TOO_DEEP, param="body")
+    return body
+
+
+def check_parsed(path: str, body: dict[str, Any], door: Door) -> None:
+    """The checks of an inference route's body: steering keys, OpenAI shape, caps."""
     if not path.endswith(INFERENCE_ROUTES):
-        return body
+        return
     check_declared(body, door)
     if path.endswith("/chat/completions"):
         check_chat(_with_path_model(body, path))
         check_sizes(body["messages"], door.limits)
     elif path.endswith("/embeddings"):
         check_embedding(_with_path_model(body, path))
+
+
+def check_body(path: str, raw: bytes, door: Door) -> dict[str, Any] | None:
+    """Raise InvalidRequest when a request body must not reach LiteLLM. Returns the
+    parsed body when LiteLLM would parse it to the same value (it may then use it as
+    its own parse), else None."""
+    if not raw.strip():
+        return None
+    try:
+        body = parse_body(raw)
+    except ValueError:
+        return None  # LiteLLM answers unparsable JSON with a 400 of its own
+    check_parsed(path, body, door)
     # LiteLLM repairs lone surrogate escapes (and refuses NaN) its own way: leave those
     # bodies to its parser.
     return None if _SURROGATE_OR_NAN.search(raw) else body

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,7 +21,7 @@ from ..bodies import read_capped
 from ..catalog import watch
 from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
-from ..openai_body import check_chat, check_embedding
+from ..guard_checks import Door, Limits, check_parsed, parse_body
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime, freeze_startup_heap
 from .wire import ChunkWriter, error_body, node_error_body
@@ -70,21 +69,30 @@ def create_app(runtime: Runtime) -> FastAPI:
         body = error_body(500, "internal error (see the node's log)", "internal_error")
         return JSONResponse(body, status_code=500)
 
-    async def body_of(
-        request: Request, check: Callable[[dict[str, Any]], None]
-    ) -> tuple[dict[str, Any], str, RequestContext]:
-        cap = int(runtime.settings.max_request_mb * 2**20)
-        raw = await read_capped(request.stream(), request.headers.get("content-length", ""), cap)
+    # The front door's checks, minus steering (the node connects nowhere).
+    door = Door(
+        Limits(max_body_bytes=int(runtime.settings.max_request_mb * 2**20)),
+        model_kind=lambda _: None,
+        litellm_refusal=lambda _: None,
+        client_credentials_allowed=True,
+    )
+
+    def checked(path: str, raw: bytes) -> dict[str, Any]:
         try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            body = parse_body(raw)
+        except ValueError as exc:
             raise InvalidRequest(f"the request body is not valid JSON: {exc}") from exc
-        if not isinstance(body, dict):
-            raise InvalidRequest("the request body must be a JSON object", param="body")
+        check_parsed(path, body, door)
+        return body
+
+    async def body_of(request: Request) -> tuple[dict[str, Any], str, RequestContext]:
+        declared = request.headers.get("content-length", "")
+        raw = await read_capped(request.stream(), declared, door.limits.max_body_bytes)
+        path = request.url.path
         if len(raw) > THREAD_BYTES:
-            await asyncio.to_thread(check, body)
+            body = await asyncio.to_thread(checked, path, raw)
         else:
-            check(body)
+            body = checked(path, raw)
         model = body["model"]
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         client = request.client.host if request.client else "-"
@@ -92,7 +100,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
-        body, model, ctx = await body_of(request, check_chat)
+        body, model, ctx = await body_of(request)
         messages = body.get("messages")
         params = {k: v for k, v in body.items() if k not in ("model", "messages")}
         headers = {"x-request-id": ctx.request_id}
@@ -117,7 +125,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/v1/embeddings")
     async def create_embeddings(request: Request) -> JSONResponse:
-        body, model, ctx = await body_of(request, check_embedding)
+        body, model, ctx = await body_of(request)
         params = {k: v for k, v in body.items() if k in ("encoding_format", "dimensions")}
         result = await embeddings.embed(
             runtime, model, body.get("input"), params, EmbeddingResponse(), ctx
