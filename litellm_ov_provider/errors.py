@@ -8,6 +8,7 @@ class NodeError(Exception):
 
     status_code = 500
     error_type = "internal_error"
+    code: str | None = None  # OpenAI's error.code, when one applies
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
@@ -20,6 +21,14 @@ class InvalidRequest(NodeError):
 
     status_code = 400
     error_type = "invalid_request_error"
+
+
+class ContextWindowExceeded(InvalidRequest):
+    """The prompt (plus the completion asked for) does not fit the model's context
+    window (400, OpenAI's `context_length_exceeded`): LiteLLM's router may send it on to
+    a `context_window_fallbacks` model."""
+
+    code = "context_length_exceeded"
 
 
 class BodyTooLarge(InvalidRequest):

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
+from litellm.exceptions import ContextWindowExceededError
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
 
 from . import chat, embeddings
-from .errors import ModelUnavailable, NodeError, Overloaded
+from .errors import ContextWindowExceeded, ModelUnavailable, NodeError, Overloaded
 from .litellm_proxy import is_health_probe
 from .lru import Lru
 from .redact import public_message
 from .responses import completion, usage
+from .routes import PROVIDER
 from .runtime import NO_CTX, RequestContext, Runtime, get_runtime
 
 T = TypeVar("T")
@@ -41,17 +43,23 @@ def pop_retry_after(call_id: object) -> int | None:
     return _retry_after.pop(call_id) if isinstance(call_id, str) else None
 
 
-def _raise(exc: NodeError, ctx: RequestContext = NO_CTX) -> NoReturn:
+def _raise(exc: NodeError, ctx: RequestContext = NO_CTX, model: str = "") -> NoReturn:
     if isinstance(exc, Overloaded) and ctx.request_id != NO_CTX.request_id:
         _retry_after.put(ctx.request_id, exc.retry_after)
-    raise CustomLLMError(status_code=exc.status_code, message=public_message(exc.message)) from exc
+    message = public_message(exc.message)
+    if isinstance(exc, ContextWindowExceeded):
+        # LiteLLM's own type: the router sends it on to `context_window_fallbacks`.
+        raise ContextWindowExceededError(message, model=model, llm_provider=PROVIDER) from exc
+    raise CustomLLMError(status_code=exc.status_code, message=message) from exc
 
 
-async def _node_call(call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX) -> T:
+async def _node_call(
+    call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX, model: str = ""
+) -> T:
     try:
         return await call()
     except NodeError as exc:
-        _raise(exc, ctx)
+        _raise(exc, ctx, model)
 
 
 class OpenVINOLLM(CustomLLM):
@@ -76,7 +84,7 @@ class OpenVINOLLM(CustomLLM):
             return await _node_call(lambda: _probe_model(runtime, model, "chat"))
         ctx = _context(litellm_params)
         return await _node_call(
-            lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx
+            lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx, model
         )
 
     async def astreaming(
@@ -91,13 +99,13 @@ class OpenVINOLLM(CustomLLM):
         runtime = self._runtime()
         ctx = _context(litellm_params)
         stream = await _node_call(
-            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx
+            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx, model
         )
         try:
             async for chunk in stream:
                 yield chunk
         except NodeError as exc:
-            _raise(exc, ctx)
+            _raise(exc, ctx, model)
 
     async def aembedding(
         self,
@@ -119,7 +127,7 @@ class OpenVINOLLM(CustomLLM):
         params = {**optional_params, **(meta.get("openvino_params") or {})}
         ctx = _context(litellm_params)
         return await _node_call(
-            lambda: embeddings.embed(runtime, model, input, params, model_response, ctx), ctx
+            lambda: embeddings.embed(runtime, model, input, params, model_response, ctx), ctx, model
         )
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:

@@ -6,6 +6,7 @@ Imported lazily: outside a running proxy nothing here is touched, and importing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 HEALTH_TAG = "litellm-internal-health-check"
@@ -68,3 +69,41 @@ def deployments(model_name: str | None = None) -> list[dict[str, Any]]:
         current.get_model_list(model_name=model_name) if model_name else current.get_model_list()
     )
     return list(found or [])
+
+
+def keep_deployments(router: Any, owned: Callable[[str], bool]) -> None:
+    """Make `router.delete_deployment` leave the deployments `owned` says are ours.
+
+    With `store_model_in_db`, LiteLLM's periodic model sync deletes every deployment
+    that is in neither its database nor the config file, which is every registry
+    route. Idempotent; the proxy may build a new router, so call it on each sync. Our
+    own sync deletes with `delete_owned`."""
+    if getattr(router, "_ov_keeps", False):
+        return
+    delete = router.delete_deployment
+
+    def delete_unless_owned(id: str) -> Any:
+        return None if owned(id) else delete(id=id)
+
+    router.delete_deployment = delete_unless_owned
+    router._ov_keeps = True
+
+
+def delete_owned(router: Any, dep_id: str) -> None:
+    """Delete one of our deployments, past keep_deployments."""
+    type(router).delete_deployment(router, id=dep_id)
+
+
+def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
+    """Merge `updates` into one deployment's model_info (replacing the deployment, as
+    the router expects), then republish the model list."""
+    from litellm.types.router import Deployment
+
+    current = router()
+    found = current.get_deployment(model_id=dep_id) if current is not None else None
+    if found is None:
+        return
+    dep = found.model_dump()
+    dep["model_info"] = {**(dep.get("model_info") or {}), **updates}
+    current.upsert_deployment(Deployment(**dep))
+    publish_model_list()

@@ -7,6 +7,7 @@ the response builders load it on first use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import litellm_proxy
@@ -46,11 +47,13 @@ __all__ = [
     "ensure_route",
     "is_health_probe",
     "merge_system",
+    "on_routes_synced",
     "public_message",
     "registry_names",
     "router",
     "setup_logging",
     "stream_chunk",
+    "update_model_info",
     "usage",
 ]
 
@@ -67,6 +70,19 @@ def router() -> Any:
 
 def deployments(model_name: str | None = None) -> list[dict[str, Any]]:
     return litellm_proxy.deployments(model_name)
+
+
+def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
+    """Merge keys into a deployment's published model_info (a board's capabilities)."""
+    litellm_proxy.update_model_info(dep_id, updates)
+
+
+def on_routes_synced(listener: Callable[[], None]) -> None:
+    """Call `listener` (on the event loop) after each registry sync of the proxy."""
+    from .proxy_hooks import after_sync
+
+    if listener not in after_sync:
+        after_sync.append(listener)
 
 
 async def ensure_route(model: str) -> bool:

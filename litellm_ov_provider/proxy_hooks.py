@@ -22,7 +22,7 @@ from .errors import RegistryError
 from .front_door import install
 from .handler import pop_retry_after
 from .registry import validate_name
-from .routes import broken_deployment, deployment, plan
+from .routes import ID_PREFIX, broken_deployment, deployment, plan
 from .runtime import Runtime, freeze_startup_heap, get_runtime
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,20 @@ def apply(router: Any, desired: list[dict[str, Any]], retire: Callable[[str], No
         router.upsert_deployment(Deployment(**dep))
         log.info("route %s -> %s", dep["model_name"], dep["litellm_params"]["model"])
     for dep_id, name in zip(todo.deletes, todo.removed_names, strict=True):
-        router.delete_deployment(dep_id)
+        litellm_proxy.delete_owned(router, dep_id)
         retire(name)
         log.info("route %s removed (no longer in the registry)", name)
     return bool(todo.upserts or todo.deletes)
 
 
 _sync_lock: asyncio.Lock | None = None
+# Called after each registry sync, on the event loop (boards publish what their
+# specialists support); node.on_routes_synced adds to it.
+after_sync: list[Callable[[], None]] = []
+
+
+def is_registry_route(dep_id: str) -> bool:
+    return dep_id.startswith(ID_PREFIX)
 
 
 async def sync_once(force: bool = False) -> None:
@@ -70,10 +77,14 @@ async def sync_once(force: bool = False) -> None:
     async with _sync_lock:
         runtime = get_runtime()
         changed = await asyncio.to_thread(runtime.catalog.refresh)
+        router = litellm_proxy.router()
+        litellm_proxy.keep_deployments(router, is_registry_route)
         if changed or force:
             desired = await asyncio.to_thread(desired_deployments, runtime)
-            if apply(litellm_proxy.router(), desired, runtime.pool.retire):
+            if apply(router, desired, runtime.pool.retire):
                 litellm_proxy.publish_model_list()  # /health and /model_group/info read it
+        for listener in list(after_sync):
+            listener()
 
 
 EMBEDDING_PARAMS = ("encoding_format", "dimensions")

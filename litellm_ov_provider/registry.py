@@ -70,6 +70,11 @@ class ModelEntry(BaseModel):
         default_factory=dict,
         description="Embedding models: pooling (mean|cls|last_token), normalize, max_length",
     )
+    model_info: dict[str, str | int | float | bool | list[str] | None] = Field(
+        default_factory=dict,
+        description="Extra keys for the route's model_info (e.g. description); the "
+        "node's own facts (id, mode, device, loaded...) are never replaced",
+    )
     generation_defaults: dict[str, float | int | bool] = Field(
         default_factory=dict,
         description="The model's own sampling defaults (as in generation_config.json), "

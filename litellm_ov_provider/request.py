@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine.protocol import Sampling
-from .errors import InvalidRequest
+from .errors import ContextWindowExceeded, InvalidRequest
 from .messages import json_instruction, merge_system, to_template_messages
 from .schemas import check_schema
 from .template_caps import TemplateCaps
@@ -132,8 +132,11 @@ def _max_tokens(params: dict[str, Any], context: int | None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidRequest(f"{key} must be an integer >= 1", param=key)
     if context is not None and value >= context:
-        raise InvalidRequest(
-            f"{key} is {value}, but this model's context window is {context} tokens", param=key
+        raise ContextWindowExceeded(
+            f"This model's maximum context length is {context} tokens. However, you "
+            f"requested {value} tokens in the completion ({key}). Please reduce the length "
+            "of the messages or completion.",
+            param=key,
         )
     return value
 

@@ -15,20 +15,41 @@ def deployment_id(name: str) -> str:
     return f"{ID_PREFIX}{name}"
 
 
+# What LiteLLM's /model_group/info and the admin UI read. Tools work on every chat
+# model (rendered by its template, else into the system message), structured output
+# through the grammar, a system message through merge_system; no images.
+CHAT_SUPPORT = {
+    "supports_function_calling": True,
+    "supports_tool_choice": True,
+    "supports_parallel_function_calling": True,
+    "supports_response_schema": True,
+    "supports_system_messages": True,
+    "supports_vision": False,
+}
+EMBEDDING_SUPPORT = {key: False for key in CHAT_SUPPORT}
+FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+
+
+def capabilities(mode: str) -> dict[str, Any]:
+    return {**(CHAT_SUPPORT if mode == "chat" else EMBEDDING_SUPPORT), **FREE}
+
+
 def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
-    """One proxy route for one registry model, with its card (runtime.model_card) and
-    path in model_info."""
+    """One proxy route for one registry model: its capabilities, the registry entry's
+    own `model_info` keys, then its card (runtime.model_card) and path, which an entry
+    cannot override."""
     info: dict[str, Any] = {
+        **capabilities(str(card.get("mode"))),
+        **model.entry.model_info,
         "id": deployment_id(model.name),
         **card,
         "path": str(model.path),
         "litellm_provider": PROVIDER,
     }
-    context = card.get("context_length")
-    if context is not None:
-        info["max_input_tokens"] = context
-        info["max_output_tokens"] = context
-        info["max_tokens"] = context
+    context = card.get("context_length")  # None when neither entry nor files say
+    info["max_input_tokens"] = context
+    info["max_output_tokens"] = context if card.get("mode") == "chat" else 0
+    info["max_tokens"] = context
     params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
     if card.get("mode") == "embedding":
         # LiteLLM rejects encoding_format/dimensions/user for custom providers unless

@@ -19,11 +19,17 @@ TYPES = {
 
 
 def error_json(
-    status: int, message: str, param: str | None = None, kind: str | None = None
+    status: int,
+    message: str,
+    param: str | None = None,
+    kind: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
-    """{"error": {"message", "type", "param", "code"}} as OpenAI (and LiteLLM) send it."""
+    """{"error": {"message", "type", "param", "code"}} as OpenAI (and LiteLLM) send it;
+    `code` is the status unless OpenAI has a word for the case."""
     kind = kind or TYPES.get(status, "internal_error" if status >= 500 else "invalid_request_error")
-    return {"error": {"message": message, "type": kind, "param": param, "code": str(status)}}
+    code = code or str(status)
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 def _decoded(body: bytes, encoding: str) -> Any:

@@ -21,7 +21,7 @@ from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from litellm_ov_provider import node
 
-from . import config
+from . import capabilities, config
 from .calls import CallFailed, Piece, forwarded
 from .declared import board_for, check_declared_boards, declaration, inside
 from .errors import BoardError
@@ -217,6 +217,7 @@ class BoardHooks(CustomLogger):
         except RuntimeError:
             return
         self._startup = loop.create_task(check_declared_boards(), name="board-check")
+        node.on_routes_synced(capabilities.publish)  # what each board's members support
 
     # Must be defined on this class itself: the proxy only calls hooks found in vars(cls).
     async def async_pre_call_hook(

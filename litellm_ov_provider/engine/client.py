@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from ..errors import InvalidRequest, ModelUnavailable, NodeError, WorkerCrashed
+from ..errors import (
+    ContextWindowExceeded,
+    InvalidRequest,
+    ModelUnavailable,
+    NodeError,
+    WorkerCrashed,
+)
 from ..redact import engine_error_text
 from . import protocol as p
 from .environ import worker_env
@@ -255,6 +261,8 @@ class EngineClient:
 def _as_error(event: object) -> NodeError:
     if isinstance(event, p.Failed):
         if event.status == 400:
+            if event.code == ContextWindowExceeded.code:
+                return ContextWindowExceeded(event.message)
             return InvalidRequest(event.message)
         return WorkerCrashed(event.message) if event.retryable else ModelUnavailable(event.message)
     return ModelUnavailable(f"unexpected engine event {type(event).__name__}")

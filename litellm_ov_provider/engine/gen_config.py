@@ -26,20 +26,39 @@ GENERATION_DEFAULT_KEYS = frozenset(
 class Rejected(Exception):
     """The request cannot run as asked; the message is for the client (400)."""
 
+    code: str | None = None
+
+
+class ContextOverflow(Rejected):
+    """The prompt plus the completion does not fit the context window. Worded as OpenAI
+    words it, so LiteLLM recognises it even through an OpenAI-compatible hop."""
+
+    code = "context_length_exceeded"
+
+
+def overflow_message(ctx: int, requested: int, detail: str) -> str:
+    return (
+        f"This model's maximum context length is {ctx} tokens. However, you requested "
+        f"{requested} tokens ({detail}). Please reduce the length of the messages or "
+        "completion."
+    )
+
 
 def budget(requested: int | None, n_prompt: int, ctx: int | None) -> int:
     """Completion tokens allowed: as requested, or the rest of the context window."""
     if ctx is not None and n_prompt >= ctx:
-        raise Rejected(
-            f"the prompt is {'at least ' if n_prompt == ctx else ''}{n_prompt} tokens, but "
-            f"this model's context window is {ctx} tokens; shorten the messages"
+        raise ContextOverflow(
+            overflow_message(ctx, n_prompt, f"{n_prompt} in the messages, no room to answer")
         )
     room = (ctx - n_prompt) if ctx is not None else 4096
     max_tokens = requested if requested is not None else room
     if ctx is not None and n_prompt + max_tokens > ctx:
-        raise Rejected(
-            f"this model's context window is {ctx} tokens, but {n_prompt + max_tokens} "
-            f"were requested ({n_prompt} in the messages, {max_tokens} in the completion)"
+        raise ContextOverflow(
+            overflow_message(
+                ctx,
+                n_prompt + max_tokens,
+                f"{n_prompt} in the messages, {max_tokens} in the completion",
+            )
         )
     return max_tokens
 

@@ -96,7 +96,7 @@ class LLMWorker:
         try:
             state = self._admit(msg)
         except Rejected as exc:
-            self._send(p.Failed(msg.rid, 400, str(exc)))
+            self._send(p.Failed(msg.rid, 400, str(exc), code=exc.code))
             return
         self._active[msg.rid] = state
         self._send(p.Accepted(msg.rid, int(state.prompt.shape[1]), state.max_tokens))

@@ -139,6 +139,7 @@ class Failed:
     status: int
     message: str
     retryable: bool = False  # the worker died under it; a fresh one may serve it
+    code: str | None = None  # OpenAI's error.code (context_length_exceeded)
 
 
 @dataclass(frozen=True)

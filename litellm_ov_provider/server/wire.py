@@ -10,14 +10,16 @@ from litellm.types.utils import GenericStreamingChunk
 
 from ..errors import NodeError
 from ..redact import public_message
+from ..wire_errors import error_json
 
 
 def error_body(status: int, message: str, kind: str, param: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": param, "code": str(status)}}
+    return error_json(status, message, param, kind)
 
 
 def node_error_body(exc: NodeError) -> dict[str, Any]:
-    return error_body(exc.status_code, public_message(exc.message), exc.error_type, exc.param)
+    message = public_message(exc.message)
+    return error_json(exc.status_code, message, exc.param, exc.error_type, exc.code)
 
 
 class ChunkWriter:

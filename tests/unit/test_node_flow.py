@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from litellm.llms.custom_llm import CustomLLMError
 
-from litellm_ov_provider import chat, embeddings
+from litellm_ov_provider import chat, embeddings, litellm_proxy
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
 from litellm_ov_provider.handler import OpenVINOLLM
-from litellm_ov_provider.proxy_hooks import apply, desired_deployments
+from litellm_ov_provider.proxy_hooks import apply, desired_deployments, is_registry_route
 from litellm_ov_provider.routes import ID_PREFIX
 
 from .fakes import Script, fake_runtime
@@ -153,8 +153,8 @@ class FakeRouter:
         dep = deployment.model_dump()
         self.deployments[dep["model_info"]["id"]] = dep
 
-    def delete_deployment(self, dep_id: str) -> None:
-        del self.deployments[dep_id]
+    def delete_deployment(self, id: str) -> None:
+        del self.deployments[id]
 
 
 async def test_routes_follow_the_registry_and_leave_other_deployments_alone(
@@ -173,4 +173,11 @@ async def test_routes_follow_the_registry_and_leave_other_deployments_alone(
     assert set(infos) == {"heavy", "a", "b", "emb", "gone"} and retired == ["old"]
     assert infos["a"]["status"] == "ready" and infos["a"]["context_length"] == 512
     assert infos["gone"]["status"] == "broken" and "missing" in infos["gone"]["error"]
+    # LiteLLM's DB model sync deletes what is in neither its DB nor its config file:
+    # registry routes survive it, other deployments do not.
+    litellm_proxy.keep_deployments(router, is_registry_route)
+    litellm_proxy.keep_deployments(router, is_registry_route)  # idempotent
+    for dep_id in list(router.deployments):
+        router.delete_deployment(id=dep_id)
+    assert {d["model_name"] for d in router.get_model_list()} == {"a", "b", "emb", "gone"}
     assert not apply(router, desired_deployments(runtime), retired.append)  # nothing to do

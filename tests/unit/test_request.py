@@ -30,7 +30,7 @@ def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 20
         ([{"role": "user", "content": 42}], {}, "content must be"),
         ([{"role": "user", "content": [{"type": "image_url"}]}], {}, "only text"),
         (MSGS, {"max_tokens": 0}, "max_tokens"),
-        (MSGS, {"max_tokens": 5000}, "context window is 2048"),
+        (MSGS, {"max_tokens": 5000}, "maximum context length is 2048"),
         (MSGS, {"n": 2}, "n > 1"),
         (MSGS, {"logprobs": True, "top_logprobs": 3}, "top_logprobs"),
         (MSGS, {"logprobs": True, "stream": True}, "non-streaming"),

@@ -128,3 +128,24 @@ def test_the_env_template_loads_as_the_node_s_settings(monkeypatch: pytest.Monke
     assert is_loopback(settings.host) and settings.api_key is None
     assert settings.device == "GPU" and settings.idle_ttl_seconds > 0
     assert "#OV_API_KEY=" in text and "#OV_MODEL_PATH=" in text
+
+
+def test_routes_publish_capabilities_and_the_entry_s_own_model_info() -> None:
+    """What /model_group/info and the admin UI read: tools, schemas, system messages,
+    no vision, cost 0, token limits; a registry entry adds keys (a description) but
+    cannot replace the node's facts."""
+    entry = ModelEntry(
+        path="a", model_info={"description": "small and quick", "loaded": True, "id": "x"}
+    )
+    model = ResolvedModel("a", entry, Path("/m/a"))
+    chat = deployment(model, {"mode": "chat", "loaded": False, "context_length": 512})
+    info = chat["model_info"]
+    assert info["description"] == "small and quick"
+    assert info["loaded"] is False and info["id"] == f"{ID_PREFIX}a"
+    assert info["supports_function_calling"] and info["supports_response_schema"]
+    assert info["supports_tool_choice"] and info["supports_system_messages"]
+    assert info["supports_vision"] is False
+    assert info["input_cost_per_token"] == 0 and info["output_cost_per_token"] == 0
+    assert info["max_input_tokens"] == 512 == info["max_output_tokens"]
+    embed = deployment(model, {"mode": "embedding", "context_length": None})["model_info"]
+    assert embed["supports_function_calling"] is False and embed["max_input_tokens"] is None
