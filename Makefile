@@ -7,30 +7,49 @@ PORT ?= 4000
 HOST ?= 0.0.0.0
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run test install install-dev lint typecheck bench lock clean
+.PHONY: run ui ui-stop test install install-dev lint typecheck bench lock clean
 
 $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
 	@touch $@
 
+$(VENV)/.stamp-ui: $(VENV)/.stamp-base
+	$(PIP) -e '.[ui]'
+	@touch $@
+
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
-	$(PIP) -e '.[dev,convert]' -e tests/example_plugin
+	$(PIP) -e '.[dev,convert,ui]' -e tests/example_plugin
 	@touch $@
 
 install: $(VENV)/.stamp-base
 install-dev: $(VENV)/.stamp-dev
+# The same key and environment for `run` and `ui`.
+FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.bootstrap --show-key)}" \
+		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}"
 
 ## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
 run: install
 	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
-	@export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.bootstrap --show-key)}" \
-		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}"; \
+	@$(FRONT_DOOR_ENV); \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
 	exec $(BIN)/litellm --config config/litellm.yaml --host $(HOST) --port $(PORT) --num_workers 1
 
+## ui: `run` plus LiteLLM's admin UI at /ui, on a local PostgreSQL (installed as root
+## when missing, else the apt command is printed); store_model_in_db on
+ui: $(VENV)/.stamp-ui
+	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
+	@$(FRONT_DOOR_ENV); \
+	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
+	exec $(BIN)/python -m litellm_ov_provider.admin_ui --config config/litellm.yaml --host $(HOST) --port $(PORT)
+
+## ui-stop: stop make ui's PostgreSQL cluster
+ui-stop: $(VENV)/.stamp-ui
+	$(BIN)/python -m litellm_ov_provider.admin_ui --stop
+
 ## test: set up and run the whole suite (unit, engine, real proxy end to end)
 test: install-dev
+	scripts/install-test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -111,7 +111,11 @@ def start_proxy(
     models: dict[str, dict[str, Any]],
     env: dict[str, str] | None = None,
     config: Path = REPO / "config" / "litellm.yaml",
+    launcher: list[str] | None = None,
+    startup_seconds: float = 90,
 ) -> Proxy:
+    """A proxy on a free loopback port over `models`; `launcher` replaces the
+    `litellm` program (e.g. `make ui`'s admin_ui, which takes the same options)."""
     registry = root / "converted_models" / "registry.json"
     registry.parent.mkdir(parents=True, exist_ok=True)
     registry.write_text(json.dumps({"version": 1, "models": models}, indent=2))
@@ -130,7 +134,7 @@ def start_proxy(
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                str(litellm),
+                *(launcher or [str(litellm)]),
                 "--config",
                 str(config),
                 "--host",
@@ -146,6 +150,6 @@ def start_proxy(
             cwd=root,
         )
     proxy = Proxy(proc, port, registry, log)
-    wait_live(proc, proxy.base_url, log, 90)
+    wait_live(proc, proxy.base_url, log, startup_seconds)
     proxy.wait_for(lambda: set(models) <= proxy.model_ids(), 15, "registry routes")
     return proxy
