@@ -24,7 +24,16 @@ from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
 
-OFFLINE_ENGINE = REPO.parent / "shared" / "tools" / "prisma-offline-engine"
+# The offline test engine in ../shared/tools (looked for beside each parent folder: CI
+# may clone the repo deeper than the working copy).
+OFFLINE_ENGINE = next(
+    (
+        found
+        for parent in REPO.parents
+        if (found := parent / "shared" / "tools" / "prisma-offline-engine").is_dir()
+    ),
+    REPO.parent / "shared" / "tools" / "prisma-offline-engine",
+)
 ARTIFACTS = REPO / "test-artifacts"
 BOARD = "board/ui"
 # As the machine's own probe starts it: no background traffic on a closed network.
