@@ -18,6 +18,7 @@ from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from .engine import protocol as p
 from .errors import WorkerCrashed
+from .metrics import observed
 from .pool import LoadedModel
 from .request import EngineRequest, build_request
 from .responses import StreamAssembler, assemble, completion, finish_reason, usage
@@ -66,6 +67,7 @@ async def _complete(
         req = await _prepare(loaded, messages, params)
         async with loaded.admission.slot():
             accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
+            events = observed(name, accepted.prompt_tokens, events)
             parts: list[str] = []
             scored: list[tuple[str, float]] = []
             done: p.Finished | None = None
@@ -105,6 +107,7 @@ async def _open_stream(
         req = await _prepare(loaded, messages, params)
         await stack.enter_async_context(loaded.admission.slot())
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
+        events = observed(name, accepted.prompt_tokens, events)
     except BaseException:
         await stack.aclose()
         raise

@@ -16,7 +16,7 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import litellm_proxy
+from . import litellm_proxy, metrics
 from .catalog import watch
 from .errors import RegistryError
 from .front_door import install
@@ -110,6 +110,7 @@ class RegistrySync(CustomLogger):
         except RuntimeError:
             return  # imported outside the proxy: nothing to watch
         self._task = loop.create_task(self._serve_routes(), name="openvino-registry-sync")
+        metrics.register(get_runtime)  # ov_* beside LiteLLM's own in its /metrics
         self._resyncs: set[asyncio.Task[None]] = set()
         pool = get_runtime().pool
         pool.add_listener(self._resync)  # model_info.loaded follows the pool

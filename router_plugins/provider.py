@@ -21,7 +21,7 @@ from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from litellm_ov_provider import node
 
-from . import capabilities, config
+from . import capabilities, config, metrics
 from .calls import CallFailed, Piece, forwarded
 from .declared import board_for, check_declared_boards, declaration, inside
 from .errors import BoardError
@@ -187,10 +187,13 @@ async def _chunks(
 
 def _log(report: Report, error: BaseException | None = None) -> None:
     if error is None:
+        metrics.record(report, "ok")
         log.info(report.log_line())
     elif isinstance(error, GeneratorExit | asyncio.CancelledError):
+        metrics.record(report, "cancelled")
         log.info("%s cancelled (the client went away)", report.log_line())
     else:
+        metrics.record(report, "error")
         message = getattr(error, "message", None) or str(error)
         log.warning("%s error=%r", report.log_line(), str(message)[:300])
 

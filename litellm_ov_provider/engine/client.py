@@ -80,6 +80,7 @@ class EngineClient:
         self._stall_seconds = stall_seconds
         self._heard = time.monotonic()  # last message from the worker, or last idle moment
         self.stalled = False  # killed by the watchdog
+        self.stats: dict[str, float] = {}  # the worker's last reported figures
         self.info: p.WorkerInfo | None = None
 
     # ---- lifecycle (blocking; call from a thread) ---------------------------
@@ -217,6 +218,8 @@ class EngineClient:
             except (EOFError, OSError):
                 break
             self._heard = time.monotonic()
+            if isinstance(msg, p.Alive) and msg.stats:
+                self.stats = msg.stats
             rid = getattr(msg, "rid", None)
             with self._lock:
                 pending = self._pending.get(rid) if rid is not None else None

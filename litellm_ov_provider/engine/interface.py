@@ -12,6 +12,7 @@ from . import protocol as p
 class Engine(Protocol):
     spec: p.WorkerSpec
     stalled: bool
+    stats: dict[str, float]  # the engine's last reported figures (kv_cache_usage...)
 
     @property
     def alive(self) -> bool: ...

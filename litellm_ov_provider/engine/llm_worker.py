@@ -185,6 +185,14 @@ class LLMWorker:
                 self._send(p.Finished(rid, reason, state.detok.count))
             del self._active[rid]
 
+    def stats(self) -> dict[str, float]:
+        """The pipeline's KV-cache figures (GenAI's PipelineMetrics)."""
+        m = self._pipe.get_metrics()
+        return {
+            "kv_cache_usage": m.cache_usage / 100.0,
+            "kv_cache_bytes": float(m.cache_size_in_bytes),
+        }
+
     def _scored(self, ids: list[int], logprobs: list[float]) -> tuple[tuple[str, float], ...]:
         return tuple(
             (self._tok.decode([token]), float(lp)) for token, lp in zip(ids, logprobs, strict=False)

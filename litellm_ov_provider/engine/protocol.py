@@ -145,7 +145,11 @@ class Failed:
 @dataclass(frozen=True)
 class Alive:
     """Sent by a busy worker at least every HEARTBEAT_SECONDS: it is making progress
-    even while no request has output (a long prompt being read)."""
+    even while no request has output (a long prompt being read). Also sent when the
+    worker goes idle. `stats` are the engine's figures (kv_cache_usage as a 0-1 ratio,
+    kv_cache_bytes), for /metrics."""
+
+    stats: dict[str, float] = field(default_factory=dict)
 
 
 HEARTBEAT_SECONDS = 1.0

@@ -35,13 +35,18 @@ def serve(conn: Connection) -> None:
                         return
                 if worker.busy:
                     worker.step()
-                    if time.monotonic() - beat >= p.HEARTBEAT_SECONDS:
-                        conn.send(p.Alive())  # progress, even with no output yet
+                    if time.monotonic() - beat >= p.HEARTBEAT_SECONDS or not worker.busy:
+                        conn.send(p.Alive(_stats(worker)))  # progress, even with no output
                         beat = time.monotonic()
             elif not worker.handle(conn.recv()):
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
+
+
+def _stats(worker: object) -> dict[str, float]:
+    stats = getattr(worker, "stats", None)
+    return stats() if callable(stats) else {}
 
 
 def main() -> None:

@@ -15,8 +15,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from litellm.types.utils import EmbeddingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from .. import chat, embeddings
+from .. import chat, embeddings, metrics
 from ..bodies import read_capped
 from ..catalog import watch
 from ..device import resolve_device
@@ -45,6 +46,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.pool.close_all()
 
     app = FastAPI(title="ov-llm-server", lifespan=lifespan, docs_url=None, redoc_url=None)
+    metrics.register(lambda: runtime)
     key = runtime.settings.api_key.get_secret_value().encode() if runtime.settings.api_key else None
 
     def authorized(request: Request) -> bool:
@@ -167,6 +169,12 @@ def create_app(runtime: Runtime) -> FastAPI:
             },
             "broken": dict(sorted(runtime.catalog.registry.broken.items())),
         }
+
+    @app.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        """The same ov_* engine metrics as the proxy's /metrics (behind the key)."""
+        body = await asyncio.to_thread(generate_latest, REGISTRY)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/health/liveliness")
     async def liveliness() -> str:

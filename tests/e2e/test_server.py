@@ -21,6 +21,7 @@ import pytest
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT
 from testbed.node import Node, start_node
+from testbed.prom import scrape, value
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 
@@ -254,3 +255,15 @@ def test_idle_unload_hands_memory_back_but_never_mid_request(node: Node) -> None
     after_rss = node.tree_rss()
     assert loaded_rss - idle_rss > 100_000_000, (idle_rss, loaded_rss)
     assert after_rss - idle_rss < 0.2 * (loaded_rss - idle_rss), (idle_rss, loaded_rss, after_rss)
+
+
+def test_node_metrics_need_the_key_and_move_with_requests(node: Node) -> None:
+    assert httpx.get(f"{node.base_url}/metrics", timeout=30).status_code == 401
+    before = value(scrape(node.base_url, node.key), "ov_generated_tokens_total", model=DEFAULT)
+    client_for(node).chat.completions.create(
+        model=DEFAULT, messages=[{"role": "user", "content": "hi"}], max_tokens=4,
+        extra_body={"ignore_eos": True},
+    )  # fmt: skip
+    text = scrape(node.base_url, node.key)
+    assert value(text, "ov_generated_tokens_total", model=DEFAULT) == (before or 0) + 4
+    assert value(text, "ov_model_loaded", model=DEFAULT) == 1.0

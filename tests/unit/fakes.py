@@ -41,6 +41,7 @@ class FakeEngine:
     def __init__(self, spec: p.WorkerSpec, script: Script) -> None:
         self.spec, self.script = spec, script
         self.stalled = False
+        self.stats: dict[str, float] = {}
         self._alive = True
         self._rids = itertools.count(1)
         self.pid = next(_pids)
