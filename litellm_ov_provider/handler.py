@@ -8,6 +8,7 @@ Errors are translated here, and only here, into CustomLLMError(status, message).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -27,10 +28,24 @@ from .runtime import NO_CTX, RequestContext, Runtime, get_runtime
 T = TypeVar("T")
 
 
+_IP_CHARS = re.compile(r"[^0-9A-Fa-f.:, ]")
+
+
 def _context(litellm_params: dict[str, Any] | None) -> RequestContext:
-    """LiteLLM's call id names the request in our log line."""
-    call_id = (litellm_params or {}).get("litellm_call_id")
-    return RequestContext(request_id=str(call_id)) if call_id else NO_CTX
+    """LiteLLM's call id and the client's address (as the proxy saw it, or from
+    X-Forwarded-For when `use_x_forwarded_for` is on) for our log line."""
+    params = litellm_params or {}
+    call_id = params.get("litellm_call_id")
+    ip = None
+    for key in ("metadata", "litellm_metadata"):
+        meta = params.get(key)
+        if isinstance(meta, dict) and isinstance(meta.get("requester_ip_address"), str):
+            ip = meta["requester_ip_address"]
+            break
+    client = _IP_CHARS.sub("", ip)[:100] if ip else ""  # a header: nothing but an address
+    return RequestContext(
+        request_id=str(call_id) if call_id else NO_CTX.request_id, client=client or NO_CTX.client
+    )
 
 
 # Retry-After for refused requests, by LiteLLM call id, until the proxy's response

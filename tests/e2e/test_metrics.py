@@ -33,3 +33,15 @@ def test_proxy_metrics_need_the_key_and_move_with_requests(
     assert kv is not None and 0.0 <= kv <= 1.0
     assert value(after, "ov_requests_in_flight", model=DEFAULT) == 0.0
     assert "litellm_" in after  # LiteLLM's own request metrics beside ours
+
+
+def test_the_completion_log_line_names_the_client_address(
+    proxy: Proxy, client: openai.OpenAI
+) -> None:
+    marker = "log-line-marker-7731"
+    client.chat.completions.create(
+        model=DEFAULT, messages=[{"role": "user", "content": marker}], max_tokens=2
+    )
+    lines = [ln for ln in proxy.log_text().splitlines() if "completion id=" in ln]
+    assert lines and f"model={DEFAULT} client=127.0.0.1 " in lines[-1], lines[-1:]
+    assert marker not in proxy.log_text()  # prompts never reach the INFO log
