@@ -33,7 +33,7 @@ run: install
 	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
 	@$(FRONT_DOOR_ENV); \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
-	exec $(BIN)/litellm --config config/litellm.yaml --host $(HOST) --port $(PORT) --num_workers 1
+	exec $(BIN)/python -m litellm_ov_provider.launch --config config/litellm.yaml --host $(HOST) --port $(PORT)
 
 ## ui: `run` plus LiteLLM's admin UI at /ui, on a local PostgreSQL (installed as root
 ## when missing, else the apt command is printed); store_model_in_db on

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -21,6 +23,7 @@ from .catalog import watch
 from .errors import RegistryError
 from .front_door import install
 from .handler import pop_retry_after
+from .launch import cli_host, exposure_problem
 from .registry import validate_name
 from .routes import ID_PREFIX, broken_deployment, deployment, plan
 from .runtime import Runtime, freeze_startup_heap, get_runtime
@@ -168,7 +171,9 @@ class RegistrySync(CustomLogger):
 
 class FrontDoor(CustomLogger):
     """Puts the request guard (front_door.py) in front of the proxy's app. Registered
-    first among the config's callbacks; does nothing outside a running proxy."""
+    first among the config's callbacks; does nothing outside a running proxy. A proxy
+    started as `litellm --host <not loopback>` with a weak master key stops here (the
+    check ov-front-door makes before starting it)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -176,6 +181,10 @@ class FrontDoor(CustomLogger):
             asyncio.get_running_loop()
         except RuntimeError:
             return
+        host = cli_host(sys.argv)
+        if host is not None and (problem := exposure_problem(host, litellm_proxy.master_key())):
+            log.critical("%s", problem)
+            os._exit(2)  # the proxy catches exceptions from callbacks and would go on
         install(litellm_proxy.app())
 
 

@@ -10,13 +10,13 @@ models added in the UI are kept; registry routes and boards stay whatever it syn
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from .. import launch
 from ..keys import MASTER_KEY_FILE
 from . import migrations, postgres, prisma_client
 from .postgres import SetupError
@@ -72,13 +72,14 @@ def prepare(stop: bool = False) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make ui", description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4000)
-    parser.add_argument("--config", default="config/litellm.yaml")
-    parser.add_argument("--num_workers", default="1", help="passed on to litellm")
+    parser = launch.parser("make ui")
     parser.add_argument("--stop", action="store_true", help="stop the local cluster")
     args = parser.parse_args(argv)
+    if not args.stop and (
+        problem := launch.exposure_problem(args.host, os.environ.get("LITELLM_MASTER_KEY"))
+    ):
+        print(f"make ui: {problem}", file=sys.stderr)
+        return 2
     try:
         url = prepare(stop=args.stop)
     except (SetupError, subprocess.CalledProcessError) as exc:
@@ -91,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     print(f"admin UI: http://{shown}:{args.port}/ui  (user: admin, password: the master key,")
     print(f"          LITELLM_MASTER_KEY or the one in {MASTER_KEY_FILE})", flush=True)
-    litellm = str(Path(sys.executable).parent / "litellm")
-    cmd = [litellm, "--config", args.config, "--host", args.host, "--port", str(args.port)]
-    os.execve(litellm, [*cmd, "--num_workers", args.num_workers], env)  # noqa: S606 - argv, no shell
+    return launch.exec_proxy(args, env)
 
 
 if __name__ == "__main__":
