@@ -26,7 +26,8 @@ install: $(VENV)/.stamp-base
 install-dev: $(VENV)/.stamp-dev
 # The same key and environment for `run` and `ui`.
 FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.bootstrap --show-key)}" \
-		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}"
+		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}" \
+		OV_IDLE_TTL_SECONDS="$${OV_IDLE_TTL_SECONDS:-300}" OV_MAX_LOADED_MODELS="$${OV_MAX_LOADED_MODELS:-3}"
 
 ## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
 run: install

@@ -18,6 +18,7 @@ from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from .engine import protocol as p
 from .errors import WorkerCrashed
+from .lifecycle import keep_alive_seconds
 from .metrics import observed
 from .pool import LoadedModel
 from .request import EngineRequest, build_request
@@ -61,9 +62,10 @@ async def complete(
 async def _complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
 ) -> ModelResponse:
+    keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "chat")
     started = time.monotonic()
-    async with runtime.pool.lease(model) as loaded:
+    async with runtime.pool.lease(model, keep_alive) as loaded:
         req = await _prepare(loaded, messages, params)
         async with loaded.admission.slot():
             accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
@@ -100,10 +102,11 @@ async def open_stream(
 async def _open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
 ) -> AsyncIterator[GenericStreamingChunk]:
+    keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "chat")
     stack = AsyncExitStack()
     try:
-        loaded = await stack.enter_async_context(runtime.pool.lease(model))
+        loaded = await stack.enter_async_context(runtime.pool.lease(model, keep_alive))
         req = await _prepare(loaded, messages, params)
         await stack.enter_async_context(loaded.admission.slot())
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)

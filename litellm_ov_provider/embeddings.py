@@ -11,6 +11,7 @@ from typing import Any
 from litellm.types.utils import EmbeddingResponse, Usage
 
 from .errors import InvalidRequest
+from .lifecycle import keep_alive_seconds
 from .runtime import NO_CTX, RequestContext, Runtime
 
 log = logging.getLogger(__name__)
@@ -66,11 +67,12 @@ async def embed(
     response: EmbeddingResponse,
     ctx: RequestContext = NO_CTX,
 ) -> EmbeddingResponse:
+    keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "embedding")
     texts = texts_of(raw_input)
     fmt = encoding_format_of(params)
     started = time.monotonic()
-    async with runtime.pool.lease(model) as loaded, loaded.admission.slot():
+    async with runtime.pool.lease(model, keep_alive) as loaded, loaded.admission.slot():
         result = await loaded.engine.embed(texts)
     log.info(
         "embedding id=%s model=%s client=%s inputs=%d prompt_tokens=%d latency_ms=%.0f",

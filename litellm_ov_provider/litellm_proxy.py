@@ -107,3 +107,9 @@ def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
     dep["model_info"] = {**(dep.get("model_info") or {}), **updates}
     current.upsert_deployment(Deployment(**dep))
     publish_model_list()
+
+
+def prepend_routes(routes: Any) -> None:
+    """Put our routes (a FastAPI APIRouter) ahead of LiteLLM's, whose catch-alls would
+    otherwise answer first."""
+    _server().app.router.routes[0:0] = routes.routes

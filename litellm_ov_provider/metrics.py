@@ -82,7 +82,8 @@ async def observed(
             await close()
 
 
-def _rss(pid: int | None) -> float | None:
+def worker_rss(pid: int | None) -> float | None:
+    """A worker process's resident memory in bytes (None when it is gone)."""
     if pid is None:
         return None
     try:
@@ -117,7 +118,7 @@ class PoolCollector(Collector):
             g["load"].add_metric([name], m.info.load_seconds)
             g["flight"].add_metric([name], float(m.admission.running))
             g["waiting"].add_metric([name], float(m.admission.waiting))
-            if (rss := _rss(m.engine.pid)) is not None:
+            if (rss := worker_rss(m.engine.pid)) is not None:
                 g["rss"].add_metric([name], rss)
             if "kv_cache_usage" in m.engine.stats:
                 g["kv"].add_metric([name], m.engine.stats["kv_cache_usage"])

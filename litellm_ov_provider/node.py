@@ -46,6 +46,7 @@ __all__ = [
     "embed_locally",
     "ensure_route",
     "is_health_probe",
+    "is_local_route",
     "merge_system",
     "on_routes_synced",
     "public_message",
@@ -70,6 +71,14 @@ def router() -> Any:
 
 def deployments(model_name: str | None = None) -> list[dict[str, Any]]:
     return litellm_proxy.deployments(model_name)
+
+
+def is_local_route(model: str) -> bool:
+    """Whether the proxy serves `model` with this node (a registry route)."""
+    return any(
+        str((d.get("litellm_params") or {}).get("model", "")).startswith("openvino/")
+        for d in deployments(model)
+    )
 
 
 def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:

@@ -38,6 +38,9 @@ class LoadedModel:
     grammar: GrammarGate | None = None  # chat models: checks schemas before the batch
     in_flight: int = 0
     last_used: float = field(default_factory=time.time)
+    # Set by a request's or a load's keep_alive, as Ollama: seconds to stay loaded once
+    # idle; 0 unloads when idle, negative never; None follows OV_IDLE_TTL_SECONDS.
+    keep_alive: float | None = None
     retiring: bool = False
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -99,10 +102,16 @@ class ModelPool:
         return current is not None and current.usable
 
     @asynccontextmanager
-    async def lease(self, model: ResolvedModel) -> AsyncIterator[LoadedModel]:
+    async def lease(
+        self, model: ResolvedModel, keep_alive: float | None = None
+    ) -> AsyncIterator[LoadedModel]:
+        """The model, loaded, held for the block; `keep_alive` (when given) becomes how
+        long it stays loaded once idle."""
         loaded = await self._ensure(model)
         loaded.in_flight += 1
         loaded.idle.clear()
+        if keep_alive is not None:
+            loaded.keep_alive = keep_alive
         try:
             yield loaded
         finally:
@@ -110,6 +119,29 @@ class ModelPool:
             loaded.last_used = time.time()
             if loaded.in_flight == 0:
                 loaded.idle.set()
+                if loaded.keep_alive == 0 and self._loaded.get(model.name) is loaded:
+                    log.info("unloading model %r (keep_alive 0)", model.name)
+                    self.retire(model.name)
+
+    def ttl(self, loaded: LoadedModel) -> float | None:
+        """Seconds `loaded` stays loaded once idle; None: until the cap needs room."""
+        ttl = (
+            loaded.keep_alive if loaded.keep_alive is not None else self._settings.idle_ttl_seconds
+        )
+        if loaded.keep_alive is None and ttl == 0:
+            return None  # OV_IDLE_TTL_SECONDS=0: never
+        return None if ttl < 0 else ttl
+
+    def unloads_at(self, loaded: LoadedModel) -> float | None:
+        """When an idle `loaded` is unloaded (epoch seconds), None for never; a busy one
+        is not unloaded before its requests finish."""
+        ttl = self.ttl(loaded)
+        return None if ttl is None else loaded.last_used + ttl
+
+    async def load(self, model: ResolvedModel, keep_alive: float | None = None) -> LoadedModel:
+        """Load (warm) `model` now, as a request would."""
+        async with self.lease(model, keep_alive) as loaded:
+            return loaded
 
     def _serving(self, model: ResolvedModel) -> LoadedModel | None:
         """The running engine for exactly this registry entry, if there is one."""
@@ -187,26 +219,23 @@ class ModelPool:
         self.retire(victim.model.name)
 
     def reap_idle(self, now: float | None = None) -> list[str]:
-        """Retire models idle longer than idle_ttl_seconds; returns their names."""
-        ttl = self._settings.idle_ttl_seconds
-        if not ttl:
-            return []
+        """Retire idle models past their time to stay loaded; returns their names."""
         now = time.time() if now is None else now
         expired = [
-            name for name, m in self._loaded.items() if m.in_flight == 0 and now - m.last_used > ttl
+            name
+            for name, m in self._loaded.items()
+            if m.in_flight == 0 and (at := self.unloads_at(m)) is not None and now >= at
         ]
         for name in expired:
-            log.info("unloading model %r (idle for more than %.0f s)", name, ttl)
+            log.info("unloading model %r (idle past its keep-alive)", name)
             self.retire(name)
         return expired
 
     async def run_reaper(self) -> None:
-        """Background task: apply idle_ttl_seconds."""
-        ttl = self._settings.idle_ttl_seconds
-        if not ttl:
-            return
+        """Background task: unload idle models when their time comes (checked twice a
+        second: a keep_alive may be short)."""
         while True:
-            await asyncio.sleep(min(max(ttl / 4, 0.25), 5.0))
+            await asyncio.sleep(0.5)
             self.reap_idle()
 
     def retire(self, name: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import litellm_proxy, metrics
+from . import lifecycle_api, litellm_proxy, metrics
 from .catalog import watch
 from .errors import RegistryError
 from .front_door import install
@@ -90,12 +90,12 @@ async def sync_once(force: bool = False) -> None:
             listener()
 
 
-EMBEDDING_PARAMS = ("encoding_format", "dimensions")
+EMBEDDING_PARAMS = ("encoding_format", "dimensions", "keep_alive")
 
 
 def carry_embedding_params(data: dict[str, Any]) -> None:
-    """LiteLLM drops encoding_format/dimensions for custom providers before the
-    handler sees them; carry them in the request metadata instead."""
+    """LiteLLM drops encoding_format/dimensions/keep_alive for custom providers before
+    the handler sees them; carry them in the request metadata instead."""
     carried = {k: data.pop(k) for k in EMBEDDING_PARAMS if data.get(k) is not None}
     if carried:
         metadata = data.setdefault("metadata", {})
@@ -114,6 +114,8 @@ class RegistrySync(CustomLogger):
             return  # imported outside the proxy: nothing to watch
         self._task = loop.create_task(self._serve_routes(), name="openvino-registry-sync")
         metrics.register(get_runtime)  # ov_* beside LiteLLM's own in its /metrics
+        master_only = lifecycle_api.key_check(litellm_proxy.master_key)
+        litellm_proxy.prepend_routes(lifecycle_api.build(get_runtime, master_only))
         self._resyncs: set[asyncio.Task[None]] = set()
         pool = get_runtime().pool
         pool.add_listener(self._resync)  # model_info.loaded follows the pool

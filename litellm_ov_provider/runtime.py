@@ -51,9 +51,9 @@ class Runtime:
             "restarts": self.pool.restarts(model.name),
         }
 
-    async def resolve(self, name: str, mode: str) -> ResolvedModel:
-        """The registry model `name` serving `mode` ("chat" or "embedding"), re-reading
-        the registry once on a miss."""
+    async def resolve(self, name: str, mode: str | None) -> ResolvedModel:
+        """The registry model `name` serving `mode` ("chat" or "embedding"; None: any),
+        re-reading the registry once on a miss."""
         model = self.catalog.get(name)
         if model is None:
             await asyncio.to_thread(self.catalog.refresh)
@@ -64,7 +64,7 @@ class Runtime:
             )
         if model is None:
             raise ModelNotFound(f"model {name!r} is not in the registry")
-        if model.entry.mode != mode:
+        if mode is not None and model.entry.mode != mode:
             endpoint = (
                 "/v1/embeddings" if model.entry.mode == "embedding" else "/v1/chat/completions"
             )

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     inference_threads: int = Field(default=0, ge=0, description="0 lets OpenVINO decide")
     load_timeout_seconds: float = Field(default=600.0, gt=0)
     idle_ttl_seconds: float = Field(
-        default=0.0, ge=0, description="unload a model idle this long (0: never)"
+        default=0.0, description="unload a model idle this long (0 or negative: never)"
     )
     max_loaded_models: int = Field(
         default=0,

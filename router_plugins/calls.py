@@ -35,6 +35,7 @@ FORWARDED = (
     "parallel_tool_calls",
     "response_format",
     "user",
+    "keep_alive",  # our node's (Ollama's) extension: only to registry models
 )
 
 

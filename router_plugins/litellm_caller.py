@@ -67,11 +67,22 @@ def _reply_logprobs(raw: Any) -> tuple[float, ...] | None:
     return tuple(float(_get(item, "logprob")) for item in content)
 
 
+LOCAL_ONLY = ("keep_alive",)  # our node's extensions; another server would refuse them
+
+
+def _for(model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`params` for `model`: without our node's own extensions unless it is ours."""
+    if not any(k in params for k in LOCAL_ONLY) or node.is_local_route(model):
+        return params
+    return {k: v for k, v in params.items() if k not in LOCAL_ONLY}
+
+
 class RouterCaller:
     async def complete(
         self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
     ) -> Reply:
         router = await _routed(model)
+        params = _for(model, params)
         try:
             resp = await router.acompletion(model=model, messages=list(messages), **params)
         except Exception as exc:
@@ -93,6 +104,7 @@ class RouterCaller:
         self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
     ) -> AsyncIterator[Piece]:
         router = await _routed(model)
+        params = _for(model, params)
         try:
             resp = await router.acompletion(
                 model=model,

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from litellm.types.utils import EmbeddingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from .. import chat, embeddings, metrics
+from .. import chat, embeddings, lifecycle_api, metrics
 from ..bodies import read_capped
 from ..catalog import watch
 from ..device import resolve_device
@@ -47,6 +47,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app = FastAPI(title="ov-llm-server", lifespan=lifespan, docs_url=None, redoc_url=None)
     metrics.register(lambda: runtime)
+    # /ov/ps, /ov/load, /ov/unload; the key is checked by the middleware below.
+    app.include_router(lifecycle_api.build(lambda: runtime, lambda _: True))
     key = runtime.settings.api_key.get_secret_value().encode() if runtime.settings.api_key else None
 
     def authorized(request: Request) -> bool:

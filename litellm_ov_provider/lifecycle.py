@@ -1,0 +1,76 @@
+"""Model lifecycle as Ollama users know it (pure): `keep_alive` values and `ps` rows.
+
+keep_alive (a request's or a load's): seconds, or a duration such as "5m", "1h30m",
+"90s"; 0 unloads the model once it is idle, a negative value keeps it loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from .pool import LoadedModel, ModelPool
+
+MAX_KEEP_ALIVE = 366 * 24 * 3600.0
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+
+
+def keep_alive_seconds(value: Any) -> float | None:
+    """A keep_alive as seconds (negative: forever), None when not given; 400 otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _bad(value)
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        sign = -1.0 if text.startswith("-") else 1.0
+        text = text.lstrip("+-")
+        try:
+            seconds = float(text)
+        except ValueError:
+            parts = _DURATION.findall(text)
+            if not parts or "".join(n + u for n, u in parts) != text:
+                raise _bad(value) from None
+            seconds = sum(float(n) * _UNIT[u] for n, u in parts)
+        seconds *= sign
+    else:
+        raise _bad(value)
+    if seconds != seconds:  # NaN
+        raise _bad(value)
+    return -1.0 if seconds < 0 else min(seconds, MAX_KEEP_ALIVE)
+
+
+def _bad(value: Any) -> InvalidRequest:
+    return InvalidRequest(
+        f'keep_alive must be seconds or a duration such as "5m" (0 unloads after the '
+        f"request, -1 keeps the model loaded), not {str(value)[:40]!r}",
+        param="keep_alive",
+    )
+
+
+def ps_row(name: str, loaded: LoadedModel, pool: ModelPool, rss: float | None) -> dict[str, Any]:
+    """One loaded model, as `ov-llm ps` shows it."""
+    now = time.time()
+    at = pool.unloads_at(loaded)
+    if loaded.in_flight:
+        unloads = "after its requests" if loaded.keep_alive == 0 else "busy"
+    else:
+        unloads = "never" if at is None else "now" if at <= now else f"in {at - now:.0f} s"
+    return {
+        "model": name,
+        "device": loaded.info.device,
+        "memory_bytes": int(rss) if rss is not None else None,
+        "in_flight": loaded.in_flight,
+        "waiting": loaded.admission.waiting,
+        "idle_seconds": 0.0 if loaded.in_flight else round(now - loaded.last_used, 1),
+        "keep_alive": pool.ttl(loaded),  # None: until the loaded-model cap needs room
+        "unloads_at": at if not loaded.in_flight else None,
+        "unloads": unloads,
+    }

@@ -1,0 +1,101 @@
+"""Load, unload and list loaded models over HTTP (proxy and ov-llm-server alike).
+
+    GET  /ov/ps                                   loaded models (ov-llm ps)
+    POST /ov/load    {"model": ..., "keep_alive": ...}   load (warm) now
+    POST /ov/unload  {"model": ...}               unload once its requests finish
+
+Master key (proxy) or OV_API_KEY (node) only.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from .errors import InvalidRequest, NodeError
+from .lifecycle import keep_alive_seconds, ps_row
+from .metrics import worker_rss
+from .redact import public_message
+from .runtime import Runtime
+from .wire_errors import error_json
+
+
+def key_check(master: Callable[[], str | None]) -> Callable[[Request], bool]:
+    """A request check: its bearer key is `master()`."""
+
+    def check(request: Request) -> bool:
+        key = master()
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return bool(key and given) and hmac.compare_digest(given.encode(), str(key).encode())
+
+    return check
+
+
+def ps(runtime: Runtime) -> list[dict[str, Any]]:
+    pool = runtime.pool
+    return [
+        ps_row(name, m, pool, worker_rss(m.engine.pid))
+        for name, m in sorted(pool.loaded().items())
+        if m.usable
+    ]
+
+
+def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool]) -> APIRouter:
+    api = APIRouter()
+
+    def refused(request: Request) -> JSONResponse | None:
+        if authorized(request):
+            return None
+        body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
+        return JSONResponse(body, status_code=401)
+
+    async def named(request: Request) -> tuple[str, dict[str, Any]]:
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            raise InvalidRequest("the body is not valid JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+            raise InvalidRequest('send {"model": "<registry name>"}', param="model")
+        return body["model"], body
+
+    def failed(exc: NodeError) -> JSONResponse:
+        body = error_json(exc.status_code, public_message(exc.message), exc.param, exc.error_type)
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @api.get("/ov/ps", include_in_schema=False)
+    async def list_loaded(request: Request) -> Any:
+        return refused(request) or {"models": ps(runtime())}
+
+    @api.post("/ov/load", include_in_schema=False)
+    async def load(request: Request) -> Any:
+        if (no := refused(request)) is not None:
+            return no
+        try:
+            name, body = await named(request)
+            keep = keep_alive_seconds(body.get("keep_alive"))
+            rt = runtime()
+            await rt.pool.load(await rt.resolve(name, None), keep)
+        except NodeError as exc:
+            return failed(exc)
+        return {"model": name, "loaded": True, "models": ps(rt)}
+
+    @api.post("/ov/unload", include_in_schema=False)
+    async def unload(request: Request) -> Any:
+        if (no := refused(request)) is not None:
+            return no
+        rt = runtime()
+        try:
+            name, _ = await named(request)
+            if not rt.pool.is_loaded(name):
+                await rt.resolve(name, None)  # 404 for a name nobody knows
+        except NodeError as exc:
+            return failed(exc)
+        was = rt.pool.is_loaded(name)
+        rt.pool.retire(name)  # stops once its requests finish, never under them
+        return {"model": name, "unloaded": was}
+
+    return api

@@ -1,0 +1,97 @@
+"""`ov-llm`: the loaded models of a running front door (or ov-llm-server), as Ollama's
+CLI shows them, and loading or unloading one.
+
+    ov-llm ps                          # name, device, memory, in flight, idle, unloads
+    ov-llm load NAME [--keep-alive 5m] # load (warm) now
+    ov-llm unload NAME                 # unload once its requests finish
+
+`--url` (default $OV_URL, else http://127.0.0.1:4000) and `--key` (default
+$LITELLM_MASTER_KEY, else the key `make run` stored; for ov-llm-server, $OV_API_KEY).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from .keys import MASTER_KEY_FILE
+
+
+def _key(given: str | None) -> str:
+    if given:
+        return given
+    for var in ("LITELLM_MASTER_KEY", "OV_API_KEY"):
+        if os.environ.get(var):
+            return os.environ[var]
+    path = MASTER_KEY_FILE.expanduser()
+    return path.read_text().strip() if path.exists() else ""
+
+
+def _size(n: Any) -> str:
+    if not isinstance(n, int | float):
+        return "-"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return "-"
+
+
+def table(models: list[dict[str, Any]]) -> Table:
+    t = Table("NAME", "DEVICE", "MEMORY", "IN FLIGHT", "IDLE", "UNLOADS", box=None)
+    for m in models:
+        idle = "-" if m.get("in_flight") else f"{m.get('idle_seconds', 0):.0f} s"
+        t.add_row(m["model"], str(m.get("device")), _size(m.get("memory_bytes")),
+                  str(m.get("in_flight", 0)), idle, str(m.get("unloads")))  # fmt: skip
+    return t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="ov-llm", description=__doc__.splitlines()[0])
+    ap.add_argument("--url", default=os.environ.get("OV_URL", "http://127.0.0.1:4000"))
+    ap.add_argument("--key", default=None)
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("ps", help="list loaded models")
+    load = sub.add_parser("load", help="load (warm) a model now")
+    load.add_argument("model")
+    load.add_argument("--keep-alive", default=None, help='seconds or "5m"; -1: never unload')
+    unload = sub.add_parser("unload", help="unload a model once its requests finish")
+    unload.add_argument("model")
+    args = ap.parse_args(argv)
+    headers = {"Authorization": f"Bearer {_key(args.key)}"}
+    console = Console()
+    try:
+        with httpx.Client(base_url=args.url, headers=headers, timeout=900) as http:
+            if args.command == "ps":
+                r = http.get("/ov/ps")
+            elif args.command == "load":
+                body: dict[str, Any] = {"model": args.model}
+                if args.keep_alive is not None:
+                    body["keep_alive"] = args.keep_alive
+                r = http.post("/ov/load", json=body)
+            else:
+                r = http.post("/ov/unload", json={"model": args.model})
+    except httpx.HTTPError as exc:
+        print(f"ov-llm: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 1
+    data = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    if r.status_code != 200:
+        message = (data.get("error") or {}).get("message") if isinstance(data, dict) else None
+        print(f"ov-llm: {r.status_code}: {message or r.text[:300]}", file=sys.stderr)
+        return 1
+    if args.command == "unload":
+        state = "unloading" if data.get("unloaded") else "was not loaded"
+        console.print(f"{args.model}: {state}")
+    else:
+        console.print(table(data.get("models", [])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
