@@ -39,6 +39,11 @@ def _convert_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="ov-convert-model", description=__doc__.splitlines()[0])
     ap.add_argument("source", type=Path, help="a Hugging Face model folder or a .gguf file")
     ap.add_argument("--name", help="registry name (asked interactively when omitted)")
+    ap.add_argument(
+        "--family",
+        help="family name for these variants (default: the name without a weight-format "
+        "suffix); the family name is a route to the preferred variant",
+    )
     ap.add_argument("--task", choices=TASKS, help="override the detected task")
     ap.add_argument(
         "--weight-format",
@@ -119,6 +124,7 @@ def convert_main(argv: Sequence[str]) -> int:
             task=args.task,
             keep_original=args.keep_original,
             trust_remote_code=args.trust_remote_code,
+            family=validate_name(args.family) if args.family else None,
             quantization=Quantization(
                 args.group_size, args.ratio, args.sym, args.awq, args.dataset
             ),
@@ -135,6 +141,7 @@ def convert_main(argv: Sequence[str]) -> int:
             "name": r.name,
             "task": r.task,
             "weight_format": r.weight_format,
+            "family": r.family,
             "path": str(r.path),
             "seconds": round(r.seconds, 1),
         }
@@ -151,9 +158,11 @@ def convert_main(argv: Sequence[str]) -> int:
             )
         )
         return 0
-    table = Table("name", "task", "format", "seconds", "path", title="registered")
+    table = Table("name", "family", "task", "format", "seconds", "path", title="registered")
     for r in outcome.registered:
-        table.add_row(r.name, r.task, r.weight_format, f"{r.seconds:.1f}", str(r.path))
+        table.add_row(
+            r.name, r.family or "-", r.task, r.weight_format, f"{r.seconds:.1f}", str(r.path)
+        )
     err.print(table)
     for warning in outcome.warnings:
         err.print(f"[yellow]warning:[/] {warning}")
@@ -171,11 +180,13 @@ def list_main(argv: Sequence[str]) -> int:
     if args.json:
         print(json.dumps([r.as_dict() for r in rows]))
         return 0
-    table = Table("name", "task", "format", "size", "loaded", "status", "path")
+    table = Table("name", "family", "task", "format", "size", "loaded", "status", "path")
     for r in rows:
         size = f"{r.size_bytes / 1e6:.0f} MB" if r.size_bytes is not None else "-"
         loaded = {True: "yes", False: "no", None: "?"}[r.loaded]
-        table.add_row(r.name, r.task, r.weight_format, size, loaded, r.status, r.path)
+        table.add_row(
+            r.name, r.family or "-", r.task, r.weight_format, size, loaded, r.status, r.path
+        )
     Console().print(table)
     return 0
 

@@ -47,6 +47,7 @@ class Row:
     loaded: bool | None  # None: no node could be asked
     path: str
     status: str = "ready"  # or "broken: <why>"
+    family: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +65,7 @@ def inventory(layout: Layout, node: str | None) -> list[Row]:
             size_bytes=dir_size(model.path) if model.path.exists() else None,
             loaded=None if loaded is None else loaded.get(name, False),
             path=str(model.path),
+            family=model.entry.family,
         )
         for name, model in registry.models.items()
     ]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litellm_ov_provider.registry import read_registry
+from litellm_ov_provider.registry import family_of, read_registry
 
 from .errors import ConvertError
 from .export import Quantization, command, run_export
@@ -36,6 +36,7 @@ class Request:
     quantization: Quantization = field(default_factory=Quantization)
     keep_original: bool = False
     trust_remote_code: bool = False
+    family: str | None = None  # default: the name without a weight-format suffix
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def convert(req: Request, layout: Layout, on_phase: Phase) -> Converted:
                 on_phase("write")
                 base = req.name if len(req.weight_formats) == 1 else f"{req.name}-{wf}"
                 conversion = Conversion(src, sha, wf, quant.as_dict(wf), time.monotonic() - started)
-                registered.append(register(layout, out, base, _entry(src, wf), conversion))
+                entry = {**_entry(src, wf), "family": req.family or family_of(req.name)}
+                registered.append(register(layout, out, base, entry, conversion))
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise ConvertError("the disk is full: no space left while converting") from exc

@@ -29,6 +29,7 @@ class Registered:
     task: str
     weight_format: str
     seconds: float
+    family: str | None = None
 
 
 def register(
@@ -54,7 +55,12 @@ def register(
             shutil.rmtree(placed["root"], ignore_errors=True)
         raise
     return Registered(
-        placed["name"], placed["path"], entry["task"], entry["weight_format"], conversion.seconds
+        placed["name"],
+        placed["path"],
+        entry["task"],
+        entry["weight_format"],
+        conversion.seconds,
+        entry.get("family"),
     )
 
 

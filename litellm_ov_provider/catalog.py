@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .device import resolve_device
 from .errors import RegistryError
+from .families import family_aliases
 from .modelinfo import ModelFileError, inspect_model
 from .registry import ModelEntry, Registry, ResolvedModel, name_from_path, read_registry
 from .settings import Settings
@@ -42,7 +44,9 @@ class Catalog:
         return self._registry
 
     def get(self, name: str) -> ResolvedModel | None:
-        return self._registry.models.get(name)
+        """The model `name`, or the variant a family name `name` serves."""
+        models = self._registry.models
+        return models.get(name) or models.get(self._registry.aliases.get(name, ""))
 
     def broken(self, name: str) -> str | None:
         """Why the registry entry `name` cannot be served, if it is broken."""
@@ -68,6 +72,7 @@ class Catalog:
                 )
                 return False
             registry = inspect_registry(self._with_fallback(registry))
+            registry = replace(registry, aliases=family_aliases(registry.models, self._device))
             for name, why in registry.broken.items():
                 if self._registry.broken.get(name) != why:
                     log.warning("registry model %r skipped: %s", name, why)
@@ -76,6 +81,9 @@ class Catalog:
         if changed:
             log.info("registry %s: %d models", path, len(registry.models))
         return changed
+
+    def _device(self, model: ResolvedModel) -> str:
+        return resolve_device(model.entry.device or self._settings.device)
 
     def _with_fallback(self, registry: Registry) -> Registry:
         fallback = self._settings.model_path

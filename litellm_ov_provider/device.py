@@ -32,16 +32,20 @@ def pick_device(requested: str, available: tuple[str, ...]) -> str:
     return "CPU"
 
 
+def warn_once(key: str, message: str, *args: object) -> None:
+    """Log a warning the first time `key` is seen in this process."""
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message, *args)
+
+
 def resolve_device(requested: str) -> str:
     """Resolve and log a CPU fallback once per requested device."""
     chosen = pick_device(requested, available_devices())
     if chosen != requested.strip().upper():
-        with _warned_lock:
-            if requested not in _warned:
-                _warned.add(requested)
-                log.warning(
-                    "device %s is not available (found: %s); falling back to CPU",
-                    requested,
-                    ", ".join(available_devices()) or "none",
-                )
+        found = ", ".join(available_devices()) or "none"
+        warn_once(requested, "device %s is not available (found: %s); falling back to CPU",
+                  requested, found)  # fmt: skip
     return chosen

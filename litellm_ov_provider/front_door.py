@@ -26,6 +26,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from functools import partial
 from typing import Any
 
 from . import litellm_proxy
@@ -34,7 +35,7 @@ from .bodies import read_capped
 from .errors import BodyTooLarge, InvalidRequest
 from .guard_checks import INFERENCE_ROUTES, Door, check_body, limits_from
 from .redact import public_message
-from .wire_errors import error_json, scrub_error_body, without_paths
+from .wire_errors import error_json, scrub_error_body, with_aliases, without_paths
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MODEL_INFO_PATHS = frozenset({"/model/info", "/v1/model/info", "/v2/model/info"})
+MODEL_LIST_PATHS = frozenset({"/models", "/v1/models"})
 _THREAD_BYTES = 256 * 1024
 
 
@@ -57,10 +59,12 @@ class RequestGuard:
         app: ASGIApp,
         door: Callable[[str], Door] | None = None,
         master_key: Callable[[], str | None] | None = None,
+        aliases: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         self.app = app
         self._door = door or _proxy_door
         self._master_key = master_key or litellm_proxy.master_key
+        self._aliases = aliases or _family_aliases
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,6 +74,9 @@ class RequestGuard:
         send = _Buffered(send, lambda status: status >= 400, scrub_error_body).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
             send = _Buffered(send, lambda status: status == 200, without_paths).send
+        if method == "GET" and path in MODEL_LIST_PATHS and (aliases := self._aliases()):
+            rewrite = partial(with_aliases, aliases=aliases)
+            send = _Buffered(send, lambda status: status == 200, rewrite).send
         if method not in ("POST", "PUT", "PATCH") or not _is_json(scope):
             await self.app(scope, receive, send)
             return
@@ -105,6 +112,12 @@ class RequestGuard:
     def _is_master(self, scope: Scope) -> bool:
         master, given = self._master_key(), _given_key(scope)
         return bool(master and given) and hmac.compare_digest(given.encode(), str(master).encode())
+
+
+def _family_aliases() -> dict[str, str]:
+    from .runtime import get_runtime
+
+    return get_runtime().catalog.registry.aliases
 
 
 def _route(scope: Scope) -> str:

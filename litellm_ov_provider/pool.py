@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 from .admission import Admission
-from .device import resolve_device
+from .device import resolve_device, warn_once
 from .engine.client import EngineClient
 from .engine.interface import Engine, EngineFactory
 from .engine.protocol import WorkerInfo, WorkerSpec
 from .errors import ModelUnavailable
+from .families import variant_device
 from .grammar import GrammarGate
 from .registry import ResolvedModel
 from .settings import Settings
@@ -53,9 +54,14 @@ class LoadedModel:
 
 
 def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
-    """The device a model really runs on and its context window (entry, else files,
-    as read when the registry was loaded)."""
-    return resolve_device(model.entry.device or settings.device), model.context_length
+    """The device a model really runs on (never int4-class weights on a GPU) and its
+    context window (entry, else files, as read when the registry was loaded)."""
+    asked = resolve_device(model.entry.device or settings.device)
+    device = variant_device(asked, model.entry.weight_format)
+    if device != asked:
+        warn_once(f"int4:{model.name}", "model %r: %s weights are unstable on %s; running "
+                  "on CPU", model.name, model.entry.weight_format, asked)  # fmt: skip
+    return device, model.context_length
 
 
 def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:

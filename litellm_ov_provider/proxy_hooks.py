@@ -25,7 +25,7 @@ from .front_door import install
 from .handler import pop_retry_after
 from .launch import cli_host, exposure_problem
 from .registry import validate_name
-from .routes import ID_PREFIX, broken_deployment, deployment, plan
+from .routes import ID_PREFIX, alias_deployment, broken_deployment, deployment, plan
 from .runtime import Runtime, freeze_startup_heap, get_runtime
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ def desired_deployments(runtime: Runtime) -> list[dict[str, Any]]:
     broken entry with a valid name (it answers 503 and says why)."""
     registry = runtime.catalog.registry
     out = [deployment(model, runtime.model_card(model)) for model in registry.models.values()]
+    by_name = {d["model_name"]: d for d in out}
+    out += [alias_deployment(family, by_name[v]) for family, v in registry.aliases.items()]
     for name, reason in registry.broken.items():
         try:
             validate_name(name)

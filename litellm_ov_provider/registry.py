@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,12 @@ def validate_name(name: str) -> str:
 
 
 _QUANT_SUFFIX = re.compile(r"[.-](q\d(_[0-9k])?|f16|f32|bf16|fp16|int[48])$", re.IGNORECASE)
+
+
+def family_of(name: str) -> str:
+    """The family a model name belongs to: the name without a weight-format suffix
+    (`benny-clean-int8` -> `benny-clean`)."""
+    return _QUANT_SUFFIX.sub("", name) or name
 
 
 def name_from_path(source: Path) -> str:
@@ -69,6 +75,11 @@ class ModelEntry(BaseModel):
     embedding: dict[str, str | int | bool] = Field(
         default_factory=dict,
         description="Embedding models: pooling (mean|cls|last_token), normalize, max_length",
+    )
+    family: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        description="the model family (ov-convert-model): a route to its preferred variant",
     )
     model_info: dict[str, str | int | float | bool | list[str] | None] = Field(
         default_factory=dict,
@@ -105,6 +116,7 @@ class Registry:
 
     models: dict[str, ResolvedModel]
     broken: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)  # family name -> variant (catalog)
 
     @classmethod
     def empty(cls) -> Registry:

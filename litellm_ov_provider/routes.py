@@ -58,6 +58,15 @@ def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
     return {"model_name": model.name, "litellm_params": params, "model_info": info}
 
 
+def alias_deployment(family: str, variant: dict[str, Any]) -> dict[str, Any]:
+    """The route of a family name: the variant's deployment (same provider model, so
+    requests run on the variant) under the family's name, saying which it serves."""
+    info = {**variant["model_info"], "id": deployment_id(family)}
+    info.update(alias_of=variant["model_name"], family=family)
+    return {"model_name": family, "litellm_params": dict(variant["litellm_params"]),
+            "model_info": info}  # fmt: skip
+
+
 def broken_deployment(name: str, reason: str) -> dict[str, Any]:
     """A route for a registry entry that cannot be served: requests get a 503 naming
     the model and the reason, and /v1/model/info shows why."""

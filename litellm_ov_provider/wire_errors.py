@@ -74,3 +74,16 @@ def without_paths(body: bytes, encoding: str) -> bytes:
         if isinstance(info, dict):
             info.pop("path", None)
     return _encoded(data, encoding)
+
+
+def with_aliases(body: bytes, encoding: str, aliases: dict[str, str]) -> bytes:
+    """A /v1/models body whose family routes say which variant they serve
+    (`alias_of`)."""
+    data = _decoded(body, encoding)
+    items = data.get("data") if isinstance(data, dict) else None
+    if not aliases or not isinstance(items, list):
+        return body
+    for item in items:
+        if isinstance(item, dict) and item.get("id") in aliases:
+            item["alias_of"] = aliases[item["id"]]
+    return _encoded(data, encoding)

@@ -186,8 +186,15 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 
 def _models(runtime: Runtime) -> list[dict[str, Any]]:
-    return [
+    """Every registry model, then every family name with the variant it serves."""
+    registry = runtime.catalog.registry
+    listed = [
         {"id": name, "object": "model", "created": 0, "owned_by": "openvino",
          **runtime.model_card(model)}
-        for name, model in sorted(runtime.catalog.registry.models.items())
+        for name, model in sorted(registry.models.items())
     ]  # fmt: skip
+    for family, variant in sorted(registry.aliases.items()):
+        card = runtime.model_card(registry.models[variant])
+        listed.append({"id": family, "object": "model", "created": 0, "owned_by": "openvino",
+                       **card, "alias_of": variant})  # fmt: skip
+    return listed
