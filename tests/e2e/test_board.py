@@ -18,6 +18,8 @@ import pytest
 
 from testbed.boards import report_of, streamed, text_of
 from testbed.models import DEFAULT
+from testbed.prom import scrape, value
+from testbed.proxy import KEY
 
 from .bed import BoardBed
 
@@ -287,3 +289,18 @@ def test_a_client_leaving_mid_stream_ends_the_board_run(
         )
 
     board_bed.proxy.wait_for(cancelled, 30, "the board's cancelled log line")
+
+
+def test_board_metrics_move_with_a_board_request(bc: openai.OpenAI, board_bed: BoardBed) -> None:
+    def read() -> tuple[float, float, float]:
+        text = scrape(board_bed.proxy.base_url, KEY)
+        labels = {"board": "board/cascade-strict"}
+        return (
+            value(text, "ov_board_requests_total", outcome="ok", **labels) or 0.0,
+            value(text, "ov_board_route_decision_seconds_count", **labels) or 0.0,
+            value(text, "ov_board_escalations_total", **labels) or 0.0,
+        )
+
+    requests, routes, escalations = read()
+    streamed(bc, "board/cascade-strict", messages=ASK, max_tokens=8)  # always escalates
+    assert read() == (requests + 1, routes + 1, escalations + 1)
