@@ -72,7 +72,8 @@ class Catalog:
                 )
                 return False
             registry = inspect_registry(self._with_fallback(registry))
-            registry = replace(registry, aliases=family_aliases(registry.models, self._device))
+            aliases = family_aliases(registry.models, self._device, registry.broken)
+            registry = replace(registry, aliases=aliases)
             for name, why in registry.broken.items():
                 if self._registry.broken.get(name) != why:
                     log.warning("registry model %r skipped: %s", name, why)

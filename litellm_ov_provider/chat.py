@@ -69,7 +69,7 @@ async def _complete(
         req = await _prepare(loaded, messages, params)
         async with loaded.admission.slot():
             accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
-            events = observed(name, accepted.prompt_tokens, events)
+            events = observed(model.name, accepted.prompt_tokens, events)
             parts: list[str] = []
             scored: list[tuple[str, float]] = []
             done: p.Finished | None = None
@@ -110,7 +110,7 @@ async def _open_stream(
         req = await _prepare(loaded, messages, params)
         await stack.enter_async_context(loaded.admission.slot())
         accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
-        events = observed(name, accepted.prompt_tokens, events)
+        events = observed(model.name, accepted.prompt_tokens, events)
     except BaseException:
         await stack.aclose()
         raise

@@ -12,7 +12,7 @@ family (logged).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 
 from .registry import ResolvedModel
 
@@ -23,7 +23,10 @@ _LOW_BITS = ("int4", "q4", "q3", "q2", "iq4", "iq3", "iq2")
 
 
 def is_gpu(device: str) -> bool:
-    return device.strip().upper().startswith("GPU")
+    """GPU, GPU.1, and virtual devices that may pick one (AUTO:GPU,CPU, HETERO:GPU...).
+    Plain AUTO may pick the iGPU too."""
+    wanted = device.strip().upper()
+    return "GPU" in wanted or wanted == "AUTO"
 
 
 def is_low_bit(weight_format: str) -> bool:
@@ -53,9 +56,12 @@ def choose_variant(variants: Sequence[tuple[str, str, str]]) -> str | None:
 
 
 def family_aliases(
-    models: Mapping[str, ResolvedModel], device_of: Callable[[ResolvedModel], str]
+    models: Mapping[str, ResolvedModel],
+    device_of: Callable[[ResolvedModel], str],
+    taken: Container[str] = (),
 ) -> dict[str, str]:
-    """family name -> the variant it serves, for every family of `models`."""
+    """family name -> the variant it serves, for every family of `models`; a family
+    named like a model or another registry entry (`taken`: the broken ones) has none."""
     families: dict[str, list[tuple[str, str, str]]] = {}
     for name, model in models.items():
         family = model.entry.family
@@ -64,7 +70,7 @@ def family_aliases(
             families.setdefault(family, []).append(variant)
     out: dict[str, str] = {}
     for family, variants in sorted(families.items()):
-        if family in models:
+        if family in models or family in taken:
             if any(v[0] != family for v in variants):
                 log.info("family %r: a registry model has that name; it wins", family)
             continue

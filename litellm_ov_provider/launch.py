@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .keys import is_loopback, weak_key_problem
@@ -31,17 +31,18 @@ def exposure_problem(host: str, key: str | None) -> str | None:
     )
 
 
-def cli_host(argv: Sequence[str]) -> str | None:
-    """The address a `litellm` command line listens on (its default when not given),
-    or None when `argv` is not LiteLLM's CLI."""
+def cli_host(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
+    """The address a `litellm` command line listens on, read as click reads it (the
+    last --host, else $HOST, else 0.0.0.0), or None when `argv` is not LiteLLM's CLI."""
     if not argv or Path(argv[0]).name != "litellm":
         return None
+    found = None
     for i, arg in enumerate(argv):
         if arg == "--host" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--host="):
-            return arg.split("=", 1)[1]
-    return DEFAULT_HOST
+            found = argv[i + 1]
+        elif arg.startswith("--host="):
+            found = arg.split("=", 1)[1]
+    return found or env.get("HOST") or DEFAULT_HOST
 
 
 def litellm_argv(config: str, host: str, port: int, workers: str = "1") -> list[str]:

@@ -6,6 +6,7 @@ keep_alive (a request's or a load's): seconds, or a duration such as "5m", "1h30
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,10 @@ def keep_alive_seconds(value: Any) -> float | None:
     if isinstance(value, bool):
         raise _bad(value)
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer of hundreds of digits: "forever and more"
+            seconds = math.inf if value > 0 else -1.0
     elif isinstance(value, str) and value.strip():
         text = value.strip().lower()
         sign = -1.0 if text.startswith("-") else 1.0

@@ -78,10 +78,12 @@ def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool])
             name, body = await named(request)
             keep = keep_alive_seconds(body.get("keep_alive"))
             rt = runtime()
-            await rt.pool.load(await rt.resolve(name, None), keep)
+            model = await rt.resolve(name, None)  # a family name loads its variant
+            await rt.pool.load(model, keep)
         except NodeError as exc:
             return failed(exc)
-        return {"model": name, "loaded": True, "models": ps(rt)}
+        loaded = rt.pool.is_loaded(model.name)  # keep_alive 0: loaded, then unloaded
+        return {"model": model.name, "loaded": loaded, "models": ps(rt)}
 
     @api.post("/ov/unload", include_in_schema=False)
     async def unload(request: Request) -> Any:
@@ -90,8 +92,8 @@ def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool])
         rt = runtime()
         try:
             name, _ = await named(request)
-            if not rt.pool.is_loaded(name):
-                await rt.resolve(name, None)  # 404 for a name nobody knows
+            if not rt.pool.is_loaded(name):  # a family name, or 404 for an unknown one
+                name = (await rt.resolve(name, None)).name
         except NodeError as exc:
             return failed(exc)
         was = rt.pool.is_loaded(name)

@@ -5,8 +5,9 @@ CLI shows them, and loading or unloading one.
     ov-llm load NAME [--keep-alive 5m] # load (warm) now
     ov-llm unload NAME                 # unload once its requests finish
 
-`--url` (default $OV_URL, else http://127.0.0.1:4000) and `--key` (default
-$LITELLM_MASTER_KEY, else the key `make run` stored; for ov-llm-server, $OV_API_KEY).
+`--url` (default $OV_URL, else http://127.0.0.1:4000) and `--key` (default: for
+another URL $OV_API_KEY; for a server on this machine $LITELLM_MASTER_KEY, else the key
+`make run` stored; the master key is never sent to another machine unasked).
 """
 
 from __future__ import annotations
@@ -15,20 +16,28 @@ import argparse
 import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
-from .keys import MASTER_KEY_FILE
+from .keys import MASTER_KEY_FILE, is_loopback
+
+DEFAULT_URL = "http://127.0.0.1:4000"
 
 
-def _key(given: str | None) -> str:
+def _key(given: str | None, url: str) -> str:
+    """--key; else $OV_API_KEY for a node; else the front door's master key, but only
+    for a server on this machine: an admin key is never sent elsewhere unasked."""
     if given:
         return given
-    for var in ("LITELLM_MASTER_KEY", "OV_API_KEY"):
-        if os.environ.get(var):
-            return os.environ[var]
+    if os.environ.get("OV_API_KEY") and url != DEFAULT_URL:
+        return os.environ["OV_API_KEY"]
+    if not is_loopback(urlsplit(url).hostname or ""):
+        return ""
+    if os.environ.get("LITELLM_MASTER_KEY"):
+        return os.environ["LITELLM_MASTER_KEY"]
     path = MASTER_KEY_FILE.expanduser()
     return path.read_text().strip() if path.exists() else ""
 
@@ -54,7 +63,7 @@ def table(models: list[dict[str, Any]]) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="ov-llm", description=__doc__.splitlines()[0])
-    ap.add_argument("--url", default=os.environ.get("OV_URL", "http://127.0.0.1:4000"))
+    ap.add_argument("--url", default=os.environ.get("OV_URL", DEFAULT_URL))
     ap.add_argument("--key", default=None)
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("ps", help="list loaded models")
@@ -64,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     unload = sub.add_parser("unload", help="unload a model once its requests finish")
     unload.add_argument("model")
     args = ap.parse_args(argv)
-    headers = {"Authorization": f"Bearer {_key(args.key)}"}
+    headers = {"Authorization": f"Bearer {_key(args.key, args.url)}"}
     console = Console()
     try:
         with httpx.Client(base_url=args.url, headers=headers, timeout=900) as http:

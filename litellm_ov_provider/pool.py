@@ -111,18 +111,21 @@ class ModelPool:
     async def lease(
         self, model: ResolvedModel, keep_alive: float | None = None
     ) -> AsyncIterator[LoadedModel]:
-        """The model, loaded, held for the block; `keep_alive` (when given) becomes how
-        long it stays loaded once idle."""
+        """The model, loaded, held for the block. As Ollama: once the block has run
+        without an error, `keep_alive` (None: OV_IDLE_TTL_SECONDS) is how long the model
+        stays loaded when idle; each request sets it anew."""
         loaded = await self._ensure(model)
         loaded.in_flight += 1
         loaded.idle.clear()
-        if keep_alive is not None:
-            loaded.keep_alive = keep_alive
+        served = False
         try:
             yield loaded
+            served = True
         finally:
             loaded.in_flight -= 1
             loaded.last_used = time.time()
+            if served:
+                loaded.keep_alive = keep_alive
             if loaded.in_flight == 0:
                 loaded.idle.set()
                 if loaded.keep_alive == 0 and self._loaded.get(model.name) is loaded:
@@ -147,7 +150,8 @@ class ModelPool:
     async def load(self, model: ResolvedModel, keep_alive: float | None = None) -> LoadedModel:
         """Load (warm) `model` now, as a request would."""
         async with self.lease(model, keep_alive) as loaded:
-            return loaded
+            pass
+        return loaded
 
     def _serving(self, model: ResolvedModel) -> LoadedModel | None:
         """The running engine for exactly this registry entry, if there is one."""
@@ -253,14 +257,16 @@ class ModelPool:
         task = asyncio.get_running_loop().create_task(self._close_when_idle(loaded))
         self._retirees.add(task)
         task.add_done_callback(self._retirees.discard)
+        self._changed()  # model_info.loaded says so now, not once the worker has gone
 
     async def _close_when_idle(self, loaded: LoadedModel) -> None:
         await loaded.idle.wait()  # never stop an engine with work in flight
-        if loaded.grammar is not None:
-            await loaded.grammar.close()
-        await asyncio.to_thread(loaded.engine.close)
+        try:
+            if loaded.grammar is not None:
+                await loaded.grammar.close()
+        finally:
+            await asyncio.to_thread(loaded.engine.close)
         log.info("unloaded model %r", loaded.model.name)
-        self._changed()
 
     def _changed(self) -> None:
         for callback in self._listeners:

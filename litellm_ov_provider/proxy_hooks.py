@@ -89,7 +89,10 @@ async def sync_once(force: bool = False) -> None:
             if apply(router, desired, runtime.pool.retire):
                 litellm_proxy.publish_model_list()  # /health and /model_group/info read it
         for listener in list(after_sync):
-            listener()
+            try:
+                listener()
+            except Exception:  # another package's listener must not stop our routes
+                log.exception("a registry-sync listener failed")
 
 
 EMBEDDING_PARAMS = ("encoding_format", "dimensions", "keep_alive")
@@ -131,6 +134,7 @@ class RegistrySync(CustomLogger):
     async def _serve_routes(self) -> None:
         while litellm_proxy.router() is None:  # noqa: ASYNC110 - LiteLLM offers no "router ready" event
             await asyncio.sleep(0.1)
+        refuse_weak_exposure()  # again: general_settings.master_key is in place by now
         runtime = get_runtime()
         while True:
             try:
@@ -173,6 +177,14 @@ class RegistrySync(CustomLogger):
         return {"retry-after": str(seconds)} if seconds is not None else None
 
 
+def refuse_weak_exposure() -> None:
+    """Stop the proxy if it listens beyond loopback with a weak master key."""
+    host = cli_host(sys.argv, os.environ)
+    if host is not None and (problem := exposure_problem(host, litellm_proxy.master_key())):
+        log.critical("%s", problem)
+        os._exit(2)  # the proxy catches exceptions from callbacks and would go on
+
+
 class FrontDoor(CustomLogger):
     """Puts the request guard (front_door.py) in front of the proxy's app. Registered
     first among the config's callbacks; does nothing outside a running proxy. A proxy
@@ -185,10 +197,7 @@ class FrontDoor(CustomLogger):
             asyncio.get_running_loop()
         except RuntimeError:
             return
-        host = cli_host(sys.argv)
-        if host is not None and (problem := exposure_problem(host, litellm_proxy.master_key())):
-            log.critical("%s", problem)
-            os._exit(2)  # the proxy catches exceptions from callbacks and would go on
+        refuse_weak_exposure()  # the key from the environment, now
         install(litellm_proxy.app())
 
 

@@ -25,13 +25,17 @@ from .postgres import SetupError
 def _database(stop: bool) -> tuple[str, str] | None:
     """(psql, url) of the database to use; None after --stop."""
     given = os.environ.get("DATABASE_URL")
+    if stop:
+        found = postgres.existing_cluster()
+        if given or found is None:
+            print("make ui: no local cluster to stop")
+        else:
+            found.stop()
+        return None
     if given:
         psql = shutil.which("psql") or str((postgres.server_bin() or Path("/usr/bin")) / "psql")
         return psql, given
     cluster = postgres.cluster()
-    if stop:
-        cluster.stop()
-        return None
     if cluster.create():
         print(f"admin UI: created a PostgreSQL cluster in {cluster.root}")
     cluster.start()

@@ -49,14 +49,15 @@ def shipped() -> list[Path]:
     return sorted(root.glob("*/migration.sql"), key=lambda p: p.parent.name)
 
 
-def _psql(db: Db, sql: str | None = None, file: Path | None = None,
-          one_transaction: bool = False, **params: str) -> str:  # fmt: skip
-    """Run `sql` (from stdin, where psql quotes the :'name' params) or a file."""
+def _psql(db: Db, sql: str | None = None, file: Path | None = None, *,
+          one_transaction: bool = False, params: dict[str, str] | None = None) -> str:  # fmt: skip
+    """Run a file, then `sql` (from stdin, where psql quotes the :'name' params)."""
     url, env = psql_env(db.url)
     argv = [db.psql, url, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1"]
     argv += ["-1"] if one_transaction else []
-    argv += [arg for k, v in params.items() for arg in ("-v", f"{k}={v}")]
+    argv += [arg for k, v in (params or {}).items() for arg in ("-v", f"{k}={v}")]
     argv += ["-f", str(file)] if file is not None else []
+    argv += ["-f", "-"] if file is not None and sql is not None else []  # then stdin
     done = subprocess.run(argv, input=sql, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         what = file.parent.name if file is not None else "the migration ledger"
@@ -80,8 +81,11 @@ def migrate(db: Db) -> list[str]:
         if name in done:
             continue
         sql = path.read_bytes()
-        # CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
-        _psql(db, file=path, one_transaction=b"CONCURRENTLY" not in sql.upper())
-        _psql(db, RECORD, id=str(uuid.uuid4()), sum=hashlib.sha256(sql).hexdigest(), name=name)
+        record = {"id": str(uuid.uuid4()), "sum": hashlib.sha256(sql).hexdigest(), "name": name}
+        if b"CONCURRENTLY" in sql.upper():  # cannot run inside a transaction block
+            _psql(db, file=path)
+            _psql(db, RECORD, params=record)
+        else:  # the migration and its record commit together, or neither does
+            _psql(db, RECORD, file=path, one_transaction=True, params=record)
         now.append(name)
     return now

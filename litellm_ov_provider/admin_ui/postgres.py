@@ -175,9 +175,22 @@ class Cluster:
             )  # fmt: skip
 
 
-def cluster(root: Path | None = None, port: int | None = None) -> Cluster:
+def _where() -> tuple[Path, int]:
+    folder = Path(os.environ.get("OV_DB_DIR") or default_dir()).expanduser()
+    return folder.absolute(), int(os.environ.get("OV_DB_PORT") or DEFAULT_PORT)
+
+
+def cluster() -> Cluster:
     """The cluster `make ui` uses (OV_DB_DIR, OV_DB_PORT), installing PostgreSQL first
     when it is missing."""
-    folder = root or Path(os.environ.get("OV_DB_DIR") or default_dir()).expanduser()
-    number = port or int(os.environ.get("OV_DB_PORT") or DEFAULT_PORT)
-    return Cluster(ensure_installed(), folder.absolute(), number, ensure_password(password_file()))
+    folder, port = _where()
+    return Cluster(ensure_installed(), folder, port, ensure_password(password_file()))
+
+
+def existing_cluster() -> Cluster | None:
+    """The cluster `make ui` created, if any: installs and writes nothing."""
+    folder, port = _where()
+    found = server_bin()
+    if found is None or not (folder / "data" / "PG_VERSION").exists():
+        return None
+    return Cluster(found, folder, port, password="")

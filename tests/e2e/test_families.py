@@ -39,6 +39,9 @@ def test_a_family_name_serves_its_int8_variant(
         r = client.chat.completions.create(model="fam-fp16", messages=HI, max_tokens=2)
         line = [ln for ln in proxy.log_text().splitlines() if "completion id=" in ln][-1]
         assert "model=fam-fp16 " in line  # a variant by its own name
+        with proxy.http() as http:  # a family name unloads the variant it serves
+            assert http.post("/ov/unload", json={"model": "fam"}).json()["unloaded"] is True
+        proxy.wait_for(lambda: not proxy.model_info("fam-int8")["loaded"], 10, "the unload")
     finally:
 
         def drop(d: dict[str, Any]) -> None:

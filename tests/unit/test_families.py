@@ -55,6 +55,17 @@ def test_a_real_model_name_beats_a_family_of_the_same_name() -> None:
     assert family_aliases(models, lambda m: "CPU") == {}
 
 
+def test_a_broken_entry_of_the_family_s_name_also_wins() -> None:
+    models = {m.name: m for m in VARIANTS}
+    assert family_aliases(models, lambda m: "CPU", taken={"benny-clean"}) == {}
+
+
+@pytest.mark.parametrize("device", ["AUTO", "AUTO:GPU,CPU", "HETERO:GPU,CPU", "MULTI:GPU.0"])
+def test_virtual_devices_that_may_pick_a_gpu_count_as_one(device: str) -> None:
+    assert variant_device(device, "int4") == "CPU"
+    assert choose_variant([("q", "int4", device)]) is None
+
+
 def test_entries_without_a_family_have_none() -> None:
     models = {"a": _m("a", "int8", None), "b": _m("b", "fp16", None)}
     assert family_aliases(models, lambda m: "CPU") == {}

@@ -21,7 +21,8 @@ HI = [{"role": "user", "content": "hi"}]
 @pytest.mark.parametrize(
     ("given", "seconds"),
     [(None, None), (0, 0.0), (-1, -1.0), ("-1", -1.0), (300, 300.0), ("5m", 300.0),
-     ("1h30m", 5400.0), ("90s", 90.0), ("250ms", 0.25), (" 10 ", 10.0), (1e12, 366 * 86400.0)],
+     ("1h30m", 5400.0), ("90s", 90.0), ("250ms", 0.25), (" 10 ", 10.0),
+     (1e12, 366 * 86400.0), (10**400, 366 * 86400.0), (-(10**400), -1.0)],
 )  # fmt: skip
 def test_keep_alive_values(given: Any, seconds: float | None) -> None:
     assert keep_alive_seconds(given) == seconds
@@ -68,3 +69,17 @@ def test_a_board_sends_keep_alive_only_to_our_own_models(monkeypatch: pytest.Mon
     params = {"temperature": 0.1, "keep_alive": 0}
     assert litellm_caller._for("local", params) == params
     assert litellm_caller._for("remote", params) == {"temperature": 0.1}
+
+
+async def test_keep_alive_holds_for_one_request_as_ollama_s_does(tmp_path: Path) -> None:
+    """Each request sets it anew (none: the default again); a failed request changes
+    nothing."""
+    runtime = fake_runtime(tmp_path, Script(), idle_ttl_seconds=300)
+    await chat.complete(runtime, "a", HI, {"keep_alive": -1})
+    a = runtime.pool.loaded()["a"]
+    assert runtime.pool.unloads_at(a) is None
+    with pytest.raises(InvalidRequest):
+        await chat.complete(runtime, "a", [{"role": "wizard", "content": "x"}], {"keep_alive": 0})
+    assert runtime.pool.is_loaded("a") and runtime.pool.unloads_at(a) is None
+    await chat.complete(runtime, "a", HI, {})
+    assert runtime.pool.unloads_at(a) == pytest.approx(a.last_used + 300)
