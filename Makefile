@@ -7,7 +7,7 @@ PORT ?= 4000
 HOST ?= 0.0.0.0
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run ui ui-stop test install install-dev lint typecheck bench lock clean
+.PHONY: run ui ui-stop test install install-dev lint typecheck bench bench-peer lock clean
 
 $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench: install-dev
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/liveliness.py
 	$(BIN)/python bench/board.py
+
+## bench-peer: the front door, ov-llm-server and llama.cpp's llama-server (built once from
+## the llama-cpp-python sdist into ~/.cache/litellm-ov) side by side on the same GGUF
+bench-peer: install-dev
+	$(BIN)/python bench/peer.py
 
 lock: install-dev
 	{ echo '# Exact versions for every install (pip install -c). Regenerate with `make lock`.'; \

@@ -35,14 +35,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_live(proc: subprocess.Popen[bytes], base_url: str, log: Path, timeout: float) -> None:
-    """Until /health/liveliness answers; fail with the log tail if the process exits."""
+def wait_live(
+    proc: subprocess.Popen[bytes],
+    base_url: str,
+    log: Path,
+    timeout: float,
+    path: str = "/health/liveliness",
+) -> None:
+    """Until `path` answers 200; fail with the log tail if the process exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"{proc.args} exited:\n{log.read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(f"{base_url}/health/liveliness", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
