@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -21,15 +20,35 @@ CACHE = Path(os.environ.get("OV_BENCH_CACHE", "~/.cache/litellm-ov")).expanduser
 
 
 def _sdist(where: Path) -> Path:
-    found = sorted(where.glob(f"llama_cpp_python-{VERSION}.tar.gz"))
-    if found:
-        return found[0]
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-         "--disable-pip-version-check", "-q", "-d", str(where), f"llama-cpp-python=={VERSION}"],
-        check=True,
-    )  # fmt: skip
-    return next(where.glob(f"llama_cpp_python-{VERSION}.tar.gz"))
+    """The sdist file from PyPI, checked against PyPI's SHA-256 (pip download would
+    build its build dependencies from source to read its metadata)."""
+    import hashlib
+
+    import httpx
+
+    target = where / f"llama_cpp_python-{VERSION}.tar.gz"
+    if target.exists():
+        return target
+    meta = httpx.get(
+        "https://pypi.org/simple/llama-cpp-python/",
+        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+        timeout=60,
+    )
+    meta.raise_for_status()
+    sdist = next(f for f in meta.json()["files"] if f["filename"] == target.name)
+    partial = target.with_suffix(".part")
+    digest = hashlib.sha256()
+    with httpx.stream("GET", sdist["url"], timeout=600, follow_redirects=True) as r:
+        r.raise_for_status()
+        with partial.open("wb") as out:
+            for piece in r.iter_bytes():
+                digest.update(piece)
+                out.write(piece)
+    if digest.hexdigest() != sdist["hashes"]["sha256"]:
+        partial.unlink()
+        raise SystemExit("llama-cpp-python sdist: SHA-256 mismatch")
+    partial.rename(target)
+    return target
 
 
 def llama_server() -> Path:

@@ -104,7 +104,24 @@ async def measure(server: Server, rounds_tokens: int, clients: list[int], salt: 
     server.add("next_turn_ttft_ms", warm * 1000)
 
 
-def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, Callable[[], None]]:
+def memory(proxy: Any, llama_pid: int) -> dict[str, float]:
+    """MB, after the runs: the front door process, its model worker and that worker's
+    KV cache (GenAI's figure), and llama-server (whole process)."""
+    import psutil
+
+    from testbed.prom import scrape, value
+
+    text = scrape(proxy.base_url, KEY)
+    mb = 1024 * 1024
+    return {
+        "front door process": psutil.Process(proxy.proc.pid).memory_info().rss / mb,
+        "model worker": (value(text, "ov_worker_rss_bytes", model=DEFAULT) or 0) / mb,
+        "its KV cache": (value(text, "ov_kv_cache_bytes", model=DEFAULT) or 0) / mb,
+        "llama-server": psutil.Process(llama_pid).memory_info().rss / mb,
+    }
+
+
+def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, subprocess.Popen[bytes]]:
     port = free_port()
     threads = str(os.cpu_count() or 2)
     with log.open("wb") as out:
@@ -115,7 +132,7 @@ def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, Callable[[],
         )  # fmt: skip
     wait_live(proc, f"http://127.0.0.1:{port}", log, 120, path="/health")
     client = openai.AsyncOpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", timeout=600)
-    return client, proc.terminate
+    return client, proc
 
 
 def versions() -> dict[str, str]:
@@ -135,7 +152,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     registry = root / "node-registry.json"
     registry.write_text(json.dumps({"version": 1, "models": models}))
     node = start_node(registry, root / "node.log")
-    llama, stop_llama = start_llama(gguf, root / "llama.log")
+    llama, llama_proc = start_llama(gguf, root / "llama.log")
     servers = [
         Server(
             "front door",
@@ -153,7 +170,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             DEFAULT,
             node.stop,
         ),
-        Server("llama-server", llama, DEFAULT, stop_llama),
+        Server("llama-server", llama, DEFAULT, llama_proc.terminate),
     ]
     try:
         for s in servers:  # warm: load, compile, first allocations
@@ -161,9 +178,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for r in range(args.rounds):
             for s in servers[r % 3 :] + servers[: r % 3]:  # interleaved, rotated
                 await measure(s, args.tokens, args.clients, salt=r)
+        used = memory(proxy, llama_proc.pid)
     finally:
         for s in servers:
             s.stop()
+    print("\nmemory (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in used.items()))
     return report(servers, args)
 
 
