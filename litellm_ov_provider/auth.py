@@ -9,12 +9,12 @@ key does, so virtual keys keep working.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from litellm.proxy._types import ProxyException
 
 from . import litellm_proxy
+from .keys import key_matches
 
 MISSING_KEY = "Invalid or missing API key. Send the proxy's master key as a Bearer token."
 
@@ -24,7 +24,7 @@ async def master_key_auth(request: Any, api_key: str | None) -> str:
     if litellm_proxy.has_database():
         return token  # LiteLLM checks virtual keys against its database
     master = litellm_proxy.master_key()
-    if master and token and hmac.compare_digest(token.encode(), str(master).encode()):
+    if key_matches(token, master):
         return token
     raise ProxyException(
         message=MISSING_KEY,

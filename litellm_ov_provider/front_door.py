@@ -21,7 +21,6 @@ refuse pass on with their body untouched. Bodies over 256 KB are parsed in a thr
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import time
@@ -34,6 +33,7 @@ from .auth import MISSING_KEY
 from .bodies import read_capped
 from .errors import BodyTooLarge, InvalidRequest
 from .guard_checks import INFERENCE_ROUTES, Door, check_body, limits_from
+from .keys import key_matches
 from .redact import public_message
 from .wire_errors import error_json, scrub_error_body, with_aliases, without_paths
 
@@ -111,7 +111,7 @@ class RequestGuard:
 
     def _is_master(self, scope: Scope) -> bool:
         master, given = self._master_key(), _given_key(scope)
-        return bool(master and given) and hmac.compare_digest(given.encode(), str(master).encode())
+        return key_matches(given, master)
 
 
 def _family_aliases() -> dict[str, str]:

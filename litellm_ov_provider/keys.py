@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 from pathlib import Path
 
@@ -10,6 +11,13 @@ from pathlib import Path
 MASTER_KEY_FILE = Path("~/.config/litellm-ov/master_key")
 MIN_KEY_CHARS = 32
 PLACEHOLDERS = ("change-me", "changeme", "replace-me", "your-key", "placeholder", "sk-1234")
+
+
+def key_matches(given: str | None, expected: str | None) -> bool:
+    """Whether a client's key is `expected` (constant time; no key never matches)."""
+    return bool(given and expected) and hmac.compare_digest(
+        str(given).encode(), str(expected).encode()
+    )
 
 
 def is_loopback(host: str) -> bool:

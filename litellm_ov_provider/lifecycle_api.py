@@ -9,7 +9,6 @@ Master key (proxy) or OV_API_KEY (node) only.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -17,20 +16,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .errors import InvalidRequest, NodeError
+from .keys import key_matches
 from .lifecycle import keep_alive_seconds, ps_row
 from .metrics import worker_rss
-from .redact import public_message
 from .runtime import Runtime
-from .wire_errors import error_json
+from .wire_errors import error_json, node_error_json
 
 
 def key_check(master: Callable[[], str | None]) -> Callable[[Request], bool]:
     """A request check: its bearer key is `master()`."""
 
     def check(request: Request) -> bool:
-        key = master()
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return bool(key and given) and hmac.compare_digest(given.encode(), str(key).encode())
+        return key_matches(given, master())
 
     return check
 
@@ -63,8 +61,7 @@ def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool])
         return body["model"], body
 
     def failed(exc: NodeError) -> JSONResponse:
-        body = error_json(exc.status_code, public_message(exc.message), exc.param, exc.error_type)
-        return JSONResponse(body, status_code=exc.status_code)
+        return JSONResponse(node_error_json(exc), status_code=exc.status_code)
 
     @api.get("/ov/ps", include_in_schema=False)
     async def list_loaded(request: Request) -> Any:

@@ -58,6 +58,8 @@ async def observed(
 ) -> AsyncIterator[p.Delta | p.Finished]:
     """`events` unchanged, with their timings and token counts recorded."""
     PROMPT.labels(model).inc(prompt_tokens)
+    # Per token: the labelled children once per request, not a lookup per token.
+    ttft, inter, generated = TTFT.labels(model), INTER_TOKEN.labels(model), GENERATED.labels(model)
     last = time.monotonic()
     first = True
     try:
@@ -65,13 +67,13 @@ async def observed(
             now = time.monotonic()
             if isinstance(event, p.Delta) and event.tokens:
                 if first:
-                    TTFT.labels(model).observe(now - last)
+                    ttft.observe(now - last)
                     first = False
                 else:
                     per_token = (now - last) / event.tokens
                     for _ in range(event.tokens):
-                        INTER_TOKEN.labels(model).observe(per_token)
-                GENERATED.labels(model).inc(event.tokens)
+                        inter.observe(per_token)
+                generated.inc(event.tokens)
                 last = now
             elif isinstance(event, p.Finished):
                 REQUESTS.labels(model, event.reason).inc()

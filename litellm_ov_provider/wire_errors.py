@@ -6,6 +6,7 @@ import gzip
 import json
 from typing import Any
 
+from .errors import NodeError
 from .redact import public_message
 
 TYPES = {
@@ -30,6 +31,13 @@ def error_json(
     kind = kind or TYPES.get(status, "internal_error" if status >= 500 else "invalid_request_error")
     code = code or str(status)
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def node_error_json(exc: NodeError) -> dict[str, Any]:
+    """A NodeError as an OpenAI error body, its message freed of paths."""
+    return error_json(
+        exc.status_code, public_message(exc.message), exc.param, exc.error_type, exc.code
+    )
 
 
 def _decoded(body: bytes, encoding: str) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from .proxy import free_port, wait_live
+from .proxy import free_port, stop_process, wait_live
 
 
 @dataclass
@@ -45,12 +45,7 @@ class Node:
         return total
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
 
 def start_node(

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
 import uuid
@@ -23,9 +22,11 @@ from ..catalog import watch
 from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
 from ..guard_checks import Door, Limits, check_parsed, parse_body
+from ..keys import key_matches
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime, freeze_startup_heap
-from .wire import ChunkWriter, error_body, node_error_body
+from ..wire_errors import error_json, node_error_json
+from .wire import ChunkWriter
 
 log = logging.getLogger("litellm_ov_provider.server")
 OPEN_PATHS = frozenset({"/health", "/health/liveliness"})
@@ -49,28 +50,28 @@ def create_app(runtime: Runtime) -> FastAPI:
     metrics.register(lambda: runtime)
     # /ov/ps, /ov/load, /ov/unload; the key is checked by the middleware below.
     app.include_router(lifecycle_api.build(lambda: runtime, lambda _: True))
-    key = runtime.settings.api_key.get_secret_value().encode() if runtime.settings.api_key else None
+    key = runtime.settings.api_key.get_secret_value() if runtime.settings.api_key else None
 
     def authorized(request: Request) -> bool:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return key is None or hmac.compare_digest(given.encode(), key)
+        return key is None or key_matches(given, key)
 
     @app.middleware("http")
     async def auth(request: Request, call_next: Any) -> Response:
         if request.url.path not in OPEN_PATHS and not authorized(request):
-            body = error_body(401, "Invalid or missing API key.", "authentication_error")
+            body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
             return JSONResponse(body, status_code=401)
         response: Response = await call_next(request)
         return response
 
     @app.exception_handler(NodeError)
     async def node_error(_: Request, exc: NodeError) -> JSONResponse:
-        return JSONResponse(node_error_body(exc), status_code=exc.status_code)
+        return JSONResponse(node_error_json(exc), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("request failed")
-        body = error_body(500, "internal error (see the node's log)", "internal_error")
+        body = error_json(500, "internal error (see the node's log)", kind="internal_error")
         return JSONResponse(body, status_code=500)
 
     # The front door's checks, minus steering (the node connects nowhere).

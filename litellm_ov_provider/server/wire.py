@@ -9,17 +9,7 @@ from typing import Any
 from litellm.types.utils import GenericStreamingChunk
 
 from ..errors import NodeError
-from ..redact import public_message
-from ..wire_errors import error_json
-
-
-def error_body(status: int, message: str, kind: str, param: str | None = None) -> dict[str, Any]:
-    return error_json(status, message, param, kind)
-
-
-def node_error_body(exc: NodeError) -> dict[str, Any]:
-    message = public_message(exc.message)
-    return error_json(exc.status_code, message, exc.param, exc.error_type, exc.code)
+from ..wire_errors import node_error_json
 
 
 class ChunkWriter:
@@ -59,6 +49,6 @@ class ChunkWriter:
 
     @staticmethod
     def error(exc: NodeError) -> str:
-        return f"data: {json.dumps(node_error_body(exc))}\n\n"
+        return f"data: {json.dumps(node_error_json(exc))}\n\n"
 
     DONE = "data: [DONE]\n\n"
