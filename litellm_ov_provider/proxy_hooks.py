@@ -25,7 +25,13 @@ from .front_door import install
 from .handler import pop_retry_after
 from .launch import cli_host, exposure_problem
 from .registry import validate_name
-from .routes import ID_PREFIX, alias_deployment, broken_deployment, deployment, plan
+from .routes import (
+    alias_deployment,
+    broken_deployment,
+    deployment,
+    is_registry_route,
+    plan,
+)
 from .runtime import Runtime, freeze_startup_heap, get_runtime
 
 log = logging.getLogger(__name__)
@@ -68,10 +74,6 @@ _sync_lock: asyncio.Lock | None = None
 # Called after each registry sync, on the event loop (boards publish what their
 # specialists support); node.on_routes_synced adds to it.
 after_sync: list[Callable[[], None]] = []
-
-
-def is_registry_route(dep_id: str) -> bool:
-    return dep_id.startswith(ID_PREFIX)
 
 
 async def sync_once(force: bool = False) -> None:

@@ -15,6 +15,11 @@ def deployment_id(name: str) -> str:
     return f"{ID_PREFIX}{name}"
 
 
+def is_registry_route(dep_id: str) -> bool:
+    """Whether a router deployment id is one of ours (a registry model or family)."""
+    return dep_id.startswith(ID_PREFIX)
+
+
 # What LiteLLM's /model_group/info and the admin UI read. Tools work on every chat
 # model (rendered by its template, else into the system message), structured output
 # through the grammar, a system message through merge_system; no images.
@@ -95,7 +100,7 @@ class Plan:
 def plan(current: dict[str, dict[str, Any]], desired: list[dict[str, Any]]) -> Plan:
     """Compare our deployments now in the router (id -> deployment) with the desired ones.
     Deployments whose id lacks our prefix are never touched."""
-    ours = {dep_id: dep for dep_id, dep in current.items() if dep_id.startswith(ID_PREFIX)}
+    ours = {dep_id: dep for dep_id, dep in current.items() if is_registry_route(dep_id)}
     wanted = {d["model_info"]["id"]: d for d in desired}
     upserts = [d for dep_id, d in wanted.items() if _differs(ours.get(dep_id), d)]
     deletes = sorted(set(ours) - set(wanted))

@@ -13,8 +13,8 @@ from litellm.llms.custom_llm import CustomLLMError
 from litellm_ov_provider import chat, embeddings, litellm_proxy
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
 from litellm_ov_provider.handler import OpenVINOLLM
-from litellm_ov_provider.proxy_hooks import apply, desired_deployments, is_registry_route
-from litellm_ov_provider.routes import ID_PREFIX
+from litellm_ov_provider.proxy_hooks import apply, desired_deployments
+from litellm_ov_provider.routes import ID_PREFIX, is_registry_route
 
 from .fakes import Script, fake_runtime
 
