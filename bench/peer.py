@@ -146,7 +146,7 @@ def versions() -> dict[str, str]:
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="ov-peer-"))
     models = default_registry(root)
-    gguf = Path(str(models[DEFAULT]["path"]))
+    gguf = Path(str(models[DEFAULT]["gguf"]))  # llama.cpp's input; we serve its IR
     llama_server()  # build first, outside the timed part
     proxy = start_proxy(root, models)
     registry = root / "node-registry.json"

@@ -138,9 +138,10 @@ def fetch_default_model(converted_root: Path, spec: ModelSource) -> Path:
     return target
 
 
-def default_entry(spec: ModelSource, model: Path) -> dict[str, Any]:
-    """The registry entry for the default model."""
-    return {
+def default_entry(spec: ModelSource, model: Path, gguf: Path | None = None) -> dict[str, Any]:
+    """The registry entry for the default model (`model`: the GGUF or the IR saved
+    from it; `gguf`: the GGUF kept beside that IR, for peers such as llama.cpp)."""
+    entry: dict[str, Any] = {
         "path": str(model),
         "task": spec.task,
         "weight_format": spec.weight_format,
@@ -150,16 +151,29 @@ def default_entry(spec: ModelSource, model: Path) -> dict[str, Any]:
         "generation_defaults": spec.generation_defaults,
         "source": f"pypi:{spec.package}=={spec.version}",
     }
+    if gguf is not None:
+        entry["gguf"] = str(gguf)
+    return entry
 
 
-def register_default(registry_path: Path, model: Path, spec: ModelSource) -> bool:
-    """Add the default model if the registry lacks it; never touch other entries."""
+def default_ir(gguf: Path, spec: ModelSource) -> Path:
+    """The default model as the IR OpenVINO GenAI saves from its GGUF: the same model,
+    loaded without rebuilding it from the GGUF on every cold start (bench/cold_start.py)."""
+    from .gguf_ir import ir_from_gguf
+
+    return ir_from_gguf(gguf, spec.file_sha256, gguf.parent / "openvino-ir")
+
+
+def register_default(registry_path: Path, ir: Path, gguf: Path, spec: ModelSource) -> bool:
+    """Add the default model (its IR) if the registry lacks it, or move an entry this
+    command wrote for the GGUF, untouched since, to the IR; never touch other entries."""
     added = False
 
     def mutate(data: dict[str, Any]) -> None:
         nonlocal added
-        if spec.name not in data["models"]:
-            data["models"][spec.name] = default_entry(spec, model)
+        current = data["models"].get(spec.name)
+        if current is None or current == default_entry(spec, gguf):
+            data["models"][spec.name] = default_entry(spec, ir, gguf)
             added = True
 
     update_registry(registry_path, mutate)
@@ -188,8 +202,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     settings = get_settings()
     spec = default_model_spec()
-    model = fetch_default_model(settings.registry_path.parent, spec)
-    added = register_default(settings.registry_path, model, spec)
+    gguf = fetch_default_model(settings.registry_path.parent, spec)
+    try:
+        ir = default_ir(gguf, spec)
+    except (RuntimeError, OSError) as exc:  # the GGUF still serves, only slower to load
+        print(f"could not save the default model's IR ({exc}); serving the GGUF")
+        ir = gguf
+    added = register_default(settings.registry_path, ir, gguf, spec)
     state = "registered" if added else "already registered"
     print(f"default model {spec.name} {state} in {settings.registry_path}")
     if not args.skip_key:

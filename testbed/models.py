@@ -45,10 +45,32 @@ def extract_minilm(target: Path) -> Path:
     return target
 
 
-def default_registry(root: Path) -> dict[str, dict[str, object]]:
-    """The default model (as `make run` registers it) under the models root `root`."""
-    from litellm_ov_provider.bootstrap import cached_model_file, default_entry, default_model_spec
+def place_default_ir(root: Path, name: str = DEFAULT) -> tuple[Path, Path]:
+    """(IR folder, GGUF) of the default model under the models root `root`, laid out
+    as `make run` lays them out. The IR is saved by GenAI once into the download cache
+    (keyed by the GGUF's checksum) and linked from there."""
+    from litellm_ov_provider.bootstrap import cache_dir, cached_model_file, default_model_spec
+    from litellm_ov_provider.gguf_ir import ir_from_gguf
 
     spec = default_model_spec()
-    path = place_model(cached_model_file(spec), root, DEFAULT)
-    return {DEFAULT: default_entry(spec, Path(path))}
+    source = cached_model_file(spec)
+    gguf = Path(place_model(source, root, name))
+    cached = ir_from_gguf(source, spec.file_sha256, cache_dir() / "ir" / spec.file_sha256[:16])
+    target = gguf.parent / "openvino-ir"
+    target.mkdir(exist_ok=True)
+    for file in cached.iterdir():
+        if not (target / file.name).exists():
+            try:
+                os.link(file, target / file.name)
+            except OSError:
+                (target / file.name).write_bytes(file.read_bytes())
+    return target, gguf
+
+
+def default_registry(root: Path) -> dict[str, dict[str, object]]:
+    """The default model (as `make run` registers it: its IR, the GGUF beside it)
+    under the models root `root`."""
+    from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+
+    ir, gguf = place_default_ir(root)
+    return {DEFAULT: default_entry(default_model_spec(), ir, gguf)}

@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from litellm_ov_provider.bootstrap import default_entry, default_model_spec
-from testbed.models import DEFAULT, TINY_CTX, extract_minilm, place_model
+from testbed.models import DEFAULT, TINY_CTX, extract_minilm, place_default_ir, place_model
 from testbed.proxy import KEY, Proxy, start_proxy
 
 E2E_DIR = Path(__file__).parent
@@ -36,8 +36,14 @@ def model_file(default_gguf: Path, models_root: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def proxy(models_root: Path, model_file: str) -> Iterator[Proxy]:
-    entry = default_entry(default_model_spec(), Path(model_file))  # as `make run` registers it
+def model_ir(models_root: Path) -> Path:
+    """The default model's IR (saved by GenAI from the GGUF), as `make run` serves it."""
+    return place_default_ir(models_root)[0]
+
+
+@pytest.fixture(scope="session")
+def proxy(models_root: Path, model_ir: Path, model_file: str) -> Iterator[Proxy]:
+    entry = default_entry(default_model_spec(), model_ir, Path(model_file))  # as `make run`
     models = {DEFAULT: entry, TINY_CTX: {**entry, "context_length": 96}}
     proc = start_proxy(models_root, models)
     yield proc
