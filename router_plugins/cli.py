@@ -15,11 +15,13 @@ from typing import Any
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import config
 from .errors import BoardConfigError, PluginError
 from .plugins import Plugins, allowlist, describe, load
+from .validation import validated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,19 +75,23 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
         if not str(params.get("model", "")).startswith(f"{config.PROVIDER}/"):
             continue
         name = str(entry.get("model_name"))
-        row: dict[str, Any] = {"board": name, "ok": True, "problem": "", "warnings": []}
+        raw = params.get("board")
+        problems: list[str] = []
         try:
-            cfg = config.parse(name, params.get("board"))
-            strategy = plugins.strategy(cfg.strategy)
-            config.build(name, cfg, strategy.params_model)
-            config.check_no_loop(name, graph)
-            row["strategy"] = cfg.strategy
-            row["warnings"] = [
-                f"{target!r} is neither in model_list nor in the registry"
-                for target in sorted(config.targets(cfg) - names)
-            ]
+            validated(name, raw, plugins)
         except BoardConfigError as exc:
-            row.update(ok=False, problem=exc.message)
+            problems += exc.problems
+        try:
+            config.check_no_loop(name, graph)
+        except BoardConfigError as exc:
+            problems.append(exc.message)
+        row: dict[str, Any] = {"board": name, "ok": not problems, "problems": problems}
+        row["strategy"] = raw.get("strategy", "-") if isinstance(raw, dict) else "-"
+        try:
+            missing = sorted(config.targets(config.parse(name, raw)) - names)
+        except BoardConfigError:
+            missing = []
+        row["warnings"] = [f"{m!r} is neither in model_list nor in the registry" for m in missing]
         rows.append(row)
     if not rows:
         raise BoardConfigError(f"no boards in {path} or the files it includes")
@@ -105,12 +111,12 @@ def _show_checks(rows: list[dict[str, Any]], as_json: bool) -> int:
     else:
         table = Table(title="boards")
         for column in ("board", "strategy", "status"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in rows:
-            status = "ok" if row["ok"] else f"[red]{row['problem']}[/red]"
-            status += "".join(f"\n[yellow]{w}[/yellow]" for w in row["warnings"])
-            table.add_row(row["board"], row.get("strategy", "-"), status)
-        Console().print(table)
+            lines = [f"[red]{escape(p)}[/red]" for p in row["problems"]] or ["ok"]
+            lines += [f"[yellow]warning: {escape(w)}[/yellow]" for w in row["warnings"]]
+            table.add_row(escape(row["board"]), escape(str(row["strategy"])), "\n".join(lines))
+        console().print(table)
     return 0 if all(r["ok"] for r in rows) else 1
 
 
@@ -132,8 +138,15 @@ def _show_plugins(rows: list[dict[str, Any]], as_json: bool) -> int:
                 ", ".join(s["hooks"]) or "(defaults)",
                 s["description"],
             )
-    Console().print(table)
+    console().print(table)
     return 0
+
+
+def console() -> Console:
+    """A terminal's width on a terminal; piped or redirected, wide enough that no name
+    or problem is cut (rich would squeeze every table into 80 columns)."""
+    found = Console()
+    return found if found.is_terminal else Console(width=400, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,7 @@ class SpecialistConfig(BaseModel):
     system_prompt: str | None = None
     params: dict[str, Any] = {}
     timeout: float | None = Field(default=None, gt=0)
+    strategy_data: dict[str, Any] = {}  # the strategy's own, checked by its SpecialistData
 
     @field_validator("params")
     @classmethod
@@ -140,37 +141,65 @@ def parse(name: str, raw: Any) -> BoardConfig:
     try:
         return BoardConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        raise BoardConfigError(f"board {name!r}: invalid declaration: {_brief(exc)}") from exc
+        raise invalid(name, _problems(exc)) from exc
 
 
-def build(name: str, cfg: BoardConfig, params_model: type[BaseModel] | None) -> Board:
+def invalid(name: str, problems: list[str]) -> BoardConfigError:
+    """Every problem of a board, each naming its field, in one error."""
+    return BoardConfigError(f"board {name!r}: {'; '.join(problems)}", problems)
+
+
+def build(
+    name: str,
+    cfg: BoardConfig,
+    params_model: type[BaseModel] | None,
+    specialist_model: type[BaseModel] | None = None,
+) -> Board:
+    """The board, with its params and each specialist's strategy_data validated by the
+    strategy's models; raises BoardConfigError listing every problem."""
+    problems: list[str] = []
     params: Any = dict(cfg.params)
     if params_model is not None:
-        try:
-            params = params_model.model_validate(cfg.params)
-        except ValidationError as exc:
-            raise BoardConfigError(
-                f"board {name!r}: invalid params for strategy {cfg.strategy!r}: {_brief(exc)}"
-            ) from exc
-    specialists = tuple(
-        Specialist(
-            name=s.name or s.model,
-            model=s.model,
-            description=s.description,
-            examples=tuple(s.examples),
-            system_prompt=s.system_prompt,
-            params=dict(s.params),
-            timeout=s.timeout,
+        params = _validated(params_model, cfg.params, "params", problems)
+    specialists = []
+    for i, s in enumerate(cfg.specialists):
+        where = f"specialists[{i}].strategy_data"
+        data: Any = dict(s.strategy_data)
+        if specialist_model is not None:
+            data = _validated(specialist_model, s.strategy_data, where, problems)
+        elif s.strategy_data:
+            problems.append(f"{where}: strategy {cfg.strategy!r} takes no strategy_data")
+        specialists.append(
+            Specialist(
+                name=s.name or s.model,
+                model=s.model,
+                description=s.description,
+                examples=tuple(s.examples),
+                system_prompt=s.system_prompt,
+                params=dict(s.params),
+                timeout=s.timeout,
+                strategy_data=data,
+            )
         )
-        for s in cfg.specialists
-    )
-    return Board(name, cfg.strategy, specialists, cfg.coordinator, params, cfg.timeout)
+    if problems:
+        raise invalid(name, problems)
+    return Board(name, cfg.strategy, tuple(specialists), cfg.coordinator, params, cfg.timeout)
 
 
-def _brief(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(board)'}: {e['msg']}" for e in exc.errors()
-    )
+def _validated(model: type[BaseModel], raw: Any, where: str, problems: list[str]) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems += _problems(exc, where)
+        return None
+
+
+def _problems(exc: ValidationError, where: str = "") -> list[str]:
+    out = []
+    for e in exc.errors():
+        path = ".".join(str(p) for p in (where, *e["loc"]) if p != "")
+        out.append(f"{path or '(board)'}: {e['msg']}")
+    return out
 
 
 def targets(cfg: BoardConfig) -> set[str]:

@@ -17,8 +17,9 @@ from litellm_ov_provider import node
 
 from . import config
 from .context import Board
-from .errors import BoardConfigError, BoardLoop
-from .plugins import Strategy, installed
+from .errors import BoardConfigError, BoardLoop, PluginError
+from .plugins import Plugins, Strategy, installed
+from .validation import validated
 
 log = logging.getLogger("router_plugins")
 # The boards this task is already inside: a board reached again through a strategy's
@@ -49,20 +50,54 @@ def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
     against every board the router knows now."""
     key = f"{name}\0{json.dumps(raw, sort_keys=True, default=str)}"
     if key not in _boards:
-        cfg = config.parse(name, raw)
-        strategy = installed().strategy(cfg.strategy)
-        _boards.put(key, (config.build(name, cfg, strategy.params_model), strategy))
+        _boards.put(key, validated(name, raw, plugins(name)))
     config.check_no_loop(name, config.board_graph(node.deployments()))
     if name in inside.get():
         raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*inside.get(), name])}")
     return _boards[key]
 
 
+class ConfigErrorsWithoutTraceback(logging.Filter):
+    """LiteLLM logs every 5xx with its traceback; an unusable board's 503 is a config
+    error already explained in one line at startup, so its request logs one line too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        seen = 0
+        while error is not None and seen < 10:
+            if isinstance(error, BoardConfigError):
+                record.exc_info, record.exc_text = None, None
+                break
+            error, seen = error.__cause__ or error.__context__, seen + 1
+        return True
+
+
+def quiet_config_errors() -> None:
+    """Install the filter on LiteLLM's proxy logger (once)."""
+    proxy_log = logging.getLogger("LiteLLM Proxy")
+    if not any(isinstance(f, ConfigErrorsWithoutTraceback) for f in proxy_log.filters):
+        proxy_log.addFilter(ConfigErrorsWithoutTraceback())
+
+
+def plugins(board: str) -> Plugins:
+    """The installed plugins; a plugin that cannot load makes every board unusable."""
+    try:
+        return installed()
+    except PluginError as exc:
+        raise BoardConfigError(f"board {board!r}: board plugins: {exc}") from None
+
+
 async def check_declared_boards() -> None:
-    """Once the router is up: build every declared board, and log the invalid ones."""
+    """Once the router is up: load the plugins (a misspelt hook fails here), build and
+    validate every declared board, and log each unusable one in one line."""
     while node.router() is None:  # noqa: ASYNC110 - no "router ready" event
         await asyncio.sleep(0.1)
     node.setup_logging()
+    quiet_config_errors()
+    try:
+        installed()
+    except PluginError as exc:
+        log.error("board plugins failed to load; every board answers 503: %s", exc)
     names = sorted(
         {
             str(d.get("model_name"))
@@ -73,8 +108,14 @@ async def check_declared_boards() -> None:
     for name in names:
         try:
             board_for(name, declaration(name, None))
-        except Exception as exc:  # a declaration or a plugin: either way, say so now
-            why = getattr(exc, "message", None) or str(exc)
-            log.error("board %s is invalid and will refuse requests: %s", name, why)
+        except BoardConfigError as exc:
+            log.error(
+                "board %s is unusable (its requests get 503) until the proxy config is "
+                "fixed (`ov-board check <config>` lists every problem): %s",
+                name,
+                exc.message.removeprefix(f"board {name!r}: "),
+            )
+        except Exception as exc:  # a plugin's bug while checking: one line, its name
+            log.error("board %s could not be checked: %s: %s", name, type(exc).__name__, exc)
     if names:
         log.info("boards declared: %s", ", ".join(names))

@@ -21,6 +21,11 @@ def board_route(
 
 
 @hookimpl(trylast=True)
+def board_validate(board: BoardContext) -> Sequence[str]:
+    return ()
+
+
+@hookimpl(trylast=True)
 def board_coordinate(
     board: BoardContext,
     request: BoardRequest,

@@ -17,7 +17,15 @@ class BoardError(Exception):
 
 class BoardConfigError(BoardError):
     """The board's declaration (or its strategy's answer) is unusable: an operator's
-    problem, not the client's (500)."""
+    problem, not the client's. The board is unusable until the config is fixed (503,
+    like a model that cannot be served); the proxy keeps serving everything else.
+    `problems` lists each one, naming its field."""
+
+    status_code = 503
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class BoardLoop(BoardConfigError):

@@ -32,10 +32,24 @@ def board_strategies() -> Sequence[Any]:  # type: ignore[empty-body]
     """Registration: return the strategy objects this plugin offers.
 
     A strategy object has a unique `name` (what a board's `strategy:` names), an
-    optional `description`, an optional pydantic model class `Params` (the board's
-    `params:` are validated against it when the board is first used) and hook
-    implementations (methods decorated with `hookimpl`) for `board_route` and/or
-    `board_coordinate`. Two plugins offering one name is an error naming both.
+    optional `description`, optional pydantic model classes `Params` (the board's
+    `params:`) and `SpecialistData` (each specialist's `strategy_data:`), both
+    validated before the board's first request with unknown keys refused unless the
+    model says `extra="allow"`, and hook implementations (methods decorated with
+    `hookimpl`) for `board_route`, `board_coordinate` and `board_validate`. Two
+    plugins offering one name is an error naming both.
+    """
+
+
+@hookspec(firstresult=True)
+def board_validate(board: BoardContext) -> Sequence[str] | None:
+    """Check a declared board before it serves: at proxy startup, by `ov-board check`
+    and by `/health`. `board.params` and each specialist's `strategy_data` are already
+    validated; check what only the whole board shows (a param naming a specialist the
+    board lacks, a coordinator the strategy needs). Return the problems, each naming
+    its field (`"params.fast: 'quick' is not a specialist of this board"`); an empty
+    list (or None) means the board is usable. Requests never reach a board with
+    problems: they get a 503 naming them.
     """
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from . import defaults, hookspecs
 from .errors import BoardConfigError, PluginError
@@ -22,7 +22,7 @@ from .errors import BoardConfigError, PluginError
 GROUP = "litellm_ov.board"
 ALLOWLIST_ENV = "OV_BOARD_PLUGINS"
 DEFAULTS = "litellm_ov.defaults"
-STRATEGY_HOOKS = ("board_route", "board_coordinate")
+STRATEGY_HOOKS = ("board_route", "board_coordinate", "board_validate")
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,12 @@ class Strategy:
     plugin: str  # the entry point (plugin) that offered it
     source: str  # the distribution that ships it
     obj: Any
-    params_model: type[BaseModel] | None
+    params_model: type[BaseModel] | None  # the board's `params:` (unknown keys refused)
+    specialist_model: type[BaseModel] | None  # each specialist's `strategy_data:`
     hooks: tuple[str, ...]  # the hooks it implements itself
     route: Callable[..., Any]
     coordinate: Callable[..., Any]
+    validate: Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,19 @@ def load(allowed: Sequence[str] | None = None, extra: Sequence[tuple[str, Any]] 
     for name, plugin in extra:
         pm.register(plugin, name=name)
         sources.setdefault(name, "(registered in code)")
-    return Plugins(pm, _collect(pm, sources), sources)
+    plugins = Plugins(pm, _collect(pm, sources), sources)
+    _check_hook_names(pm)
+    return plugins
+
+
+def _check_hook_names(pm: pluggy.PluginManager) -> None:
+    """A `hookimpl` that matches no hook (a misspelt `board_rout`) fails loading."""
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        hooks = ", ".join(n for n in dir(hookspecs) if n.startswith("board_"))
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r}: {exc}; the hooks are {hooks}") from None
 
 
 def _collect(pm: pluggy.PluginManager, sources: dict[str, str]) -> dict[str, Strategy]:
@@ -103,23 +117,34 @@ def _collect(pm: pluggy.PluginManager, sources: dict[str, str]) -> dict[str, Str
         # A board hears only its own strategy, then the defaults.
         others = [p for p in pm.get_plugins() if p is not obj and p is not defaults]
         own = tuple(h for h in STRATEGY_HOOKS if callable(getattr(obj, h, None)))
-        params_model = getattr(obj, "Params", None)
         strategies[obj.name] = Strategy(
             name=obj.name,
             description=str(getattr(obj, "description", "") or ""),
             plugin=plugin_name,
             source=sources.get(plugin_name, "(registered in code)"),
             obj=obj,
-            params_model=params_model if _is_model(params_model) else None,
+            params_model=strict(getattr(obj, "Params", None)),
+            specialist_model=strict(getattr(obj, "SpecialistData", None)),
             hooks=own,
             route=pm.subset_hook_caller("board_route", remove_plugins=others),
             coordinate=pm.subset_hook_caller("board_coordinate", remove_plugins=others),
+            validate=pm.subset_hook_caller("board_validate", remove_plugins=others),
         )
     return strategies
 
 
-def _is_model(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, BaseModel)
+def strict(model: Any) -> type[BaseModel] | None:
+    """A strategy's pydantic model with unknown keys refused, unless the model itself
+    says what to do with them (`extra="allow"` or `"ignore"`); None for a non-model."""
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if "extra" in model.model_config:
+        return model
+    config = ConfigDict(**{**model.model_config, "extra": "forbid"})
+    strict_model: type[BaseModel] = type(
+        model.__name__, (model,), {"model_config": config, "__module__": model.__module__}
+    )
+    return strict_model
 
 
 @lru_cache(maxsize=1)

@@ -46,6 +46,8 @@ class Specialist:
     # request params this specialist always gets
     params: Mapping[str, Any] = field(default_factory=dict)
     timeout: float | None = None  # seconds; None: the board's timeout
+    # the strategy's own per-specialist data (its SpecialistData instance, else a dict)
+    strategy_data: Any = None
 
 
 @dataclass(frozen=True)

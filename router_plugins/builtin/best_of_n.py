@@ -14,6 +14,7 @@ from ..context import BoardContext
 from ..errors import BoardError
 from ..hookspecs import hookimpl
 from ..types import Answer, BoardRequest, Call, Failure, Pick, Route, Specialist
+from ..validation import needs_coordinator
 
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
@@ -49,6 +50,11 @@ class BestOfN:
     name = "best_of_n"
     description = "n samples; majority vote (self-consistency) or a judge picks one"
     Params = Params
+
+    @hookimpl
+    def board_validate(self, board: BoardContext) -> list[str]:
+        p: Params = board.params
+        return needs_coordinator(board) if p.vote == "judge" else []
 
     @hookimpl
     def board_route(

@@ -26,6 +26,7 @@ from ..types import (
     Specialist,
     Synthesize,
 )
+from ..validation import not_a_specialist
 
 UNSURE = (
     r"\bI(?:'m| am) not (?:sure|certain)\b",
@@ -81,6 +82,15 @@ class Cascade:
     name = "cascade"
     description = "fast model first, escalate weak answers to the heavy model"
     Params = Params
+
+    @hookimpl
+    def board_validate(self, board: BoardContext) -> list[str]:
+        p: Params = board.params
+        problems = not_a_specialist(board, "params.fast", p.fast)
+        problems += not_a_specialist(board, "params.heavy", p.heavy)
+        if not problems and len(board.specialists) < 2 and p.fast is None and p.heavy is None:
+            problems.append("specialists: a cascade needs a fast and a heavy specialist")
+        return problems
 
     @hookimpl
     def board_route(

@@ -13,6 +13,7 @@ from ..calls import with_system
 from ..context import BoardContext
 from ..hookspecs import hookimpl
 from ..types import Answer, BoardRequest, Call, Failure, Route, Specialist, Synthesize
+from ..validation import needs_coordinator
 
 PROMPT = (
     "You are the coordinator of a panel of assistants. Their answers to the user's last "
@@ -44,6 +45,10 @@ class MixtureOfAgents:
     name = "moa"
     description = "specialists answer in parallel, the coordinator synthesizes"
     Params = Params
+
+    @hookimpl
+    def board_validate(self, board: BoardContext) -> list[str]:
+        return needs_coordinator(board)
 
     @hookimpl
     def board_route(

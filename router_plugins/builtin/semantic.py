@@ -19,6 +19,7 @@ from ..context import BoardContext
 from ..errors import BoardConfigError
 from ..hookspecs import hookimpl
 from ..types import BoardRequest, Call, Route, Specialist
+from ..validation import not_a_specialist
 
 
 class Params(BaseModel):
@@ -57,10 +58,24 @@ def best_per_specialist(index: Index, query: NDArray[np.float32]) -> dict[str, f
     return scores
 
 
+def _texts(s: Specialist, use_descriptions: bool) -> list[str]:
+    """What a specialist is matched by: its examples, and its description."""
+    found = [*s.examples, *([s.description] if use_descriptions else [])]
+    return [t for t in found if t.strip()]
+
+
 class SemanticRouter:
     name = "semantic"
     description = "closest example prompts by embedding similarity (local embedding model)"
     Params = Params
+
+    @hookimpl
+    def board_validate(self, board: BoardContext) -> list[str]:
+        p: Params = board.params
+        problems = not_a_specialist(board, "params.fallback", p.fallback)
+        if not any(_texts(s, p.use_descriptions) for s in board.specialists):
+            problems.append("specialists: give them examples (or descriptions) to match")
+        return problems
 
     async def _index(self, board: BoardContext, candidates: Sequence[Specialist]) -> Index:
         key = "semantic:" + "\0".join(s.name for s in candidates)
@@ -70,10 +85,9 @@ class SemanticRouter:
                 p: Params = board.params
                 owners, texts = [], []
                 for s in candidates:
-                    for text in (*s.examples, *([s.description] if p.use_descriptions else [])):
-                        if text.strip():
-                            owners.append(s.name)
-                            texts.append(text)
+                    for text in _texts(s, p.use_descriptions):
+                        owners.append(s.name)
+                        texts.append(text)
                 if not texts:
                     raise BoardConfigError(
                         f"board {board.name!r}: semantic routing needs example prompts"

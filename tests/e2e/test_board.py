@@ -158,7 +158,7 @@ def test_a_board_never_calls_itself(bc: openai.OpenAI) -> None:
     for name in ("board/loop-a", "board/loop-b"):
         with pytest.raises(openai.APIStatusError) as err:
             bc.chat.completions.create(model=name, messages=ASK, max_tokens=8)
-        assert err.value.status_code == 500
+        assert err.value.status_code == 503  # unusable until the config is fixed
         assert "would call itself" in str(err.value)
 
 
@@ -229,9 +229,8 @@ def test_a_bad_declaration_is_a_clear_error_and_the_proxy_keeps_serving(
 ) -> None:
     with pytest.raises(openai.APIStatusError) as err:
         bc.chat.completions.create(model="board/bad-params", messages=ASK, max_tokens=8)
-    assert err.value.status_code == 500
-    assert "invalid params for strategy 'semantic'" in str(err.value)
-    assert "embedding_model" in str(err.value)
+    assert err.value.status_code == 503
+    assert "params.embedding_model: Field required" in str(err.value)
     assert bc.chat.completions.create(model="board/fallback", messages=ASK, max_tokens=4).choices
 
 

@@ -105,7 +105,7 @@ def test_describe_lists_plugins_sources_hooks_and_strategies() -> None:
     rows = {r["plugin"]: r for r in describe(load(None))}
     assert rows["builtin"]["hooks"] == ["board_strategies"]
     cascade = next(s for s in rows["builtin"]["strategies"] if s["name"] == "cascade")
-    assert cascade["hooks"] == ["board_route", "board_coordinate"]
+    assert cascade["hooks"] == ["board_route", "board_coordinate", "board_validate"]
     assert rows["shortest"]["source"].startswith("ov-board-shortest")
 
 
@@ -215,21 +215,46 @@ def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
     litellm_params:
       model: board/loop
       board: {strategy: moa, coordinator: board/loop, specialists: [{model: heavy}]}
+  - model_name: board/many
+    litellm_params:
+      model: board/many
+      board:
+        strategy: cascade
+        specialists: [{name: quick, model: heavy, strategy_data: {x: 1}}, {model: local}]
+        params: {fast: quik, heavy: local, min_mean_logprob: low, colour: red}
+  - model_name: board/unknown-strategy
+    litellm_params:
+      model: board/unknown-strategy
+      board: {strategy: keywrod, specialists: [{model: heavy}]}
 """
     )
     rows = {r["board"]: r for r in check_config(cfg, load(["builtin"]), {"local"})}
     assert rows["board/good"] == {
         "board": "board/good",
         "ok": True,
-        "problem": "",
+        "problems": [],
         "warnings": [],
         "strategy": "fallback",
     }
     assert rows["board/typo"]["ok"] and rows["board/typo"]["warnings"] == [
         "'haevy' is neither in model_list nor in the registry"
     ]
-    assert "min_score and fallback go together" in rows["board/semantic"]["problem"]
-    assert "board/loop -> board/loop" in rows["board/loop"]["problem"]
+    assert rows["board/semantic"]["problems"] == [
+        "params: Value error, min_score and fallback go together"
+    ]
+    assert rows["board/loop"]["problems"] == [
+        "board 'board/loop' would call itself: board/loop -> board/loop"
+    ]
+    # Every problem of a board, each naming its field; the params' own problems first.
+    assert rows["board/many"]["problems"] == [
+        "params.min_mean_logprob: Input should be a valid number, unable to parse string as a "
+        "number",
+        "params.colour: Extra inputs are not permitted",
+        "specialists[0].strategy_data: strategy 'cascade' takes no strategy_data",
+    ]
+    assert rows["board/unknown-strategy"]["problems"][0].startswith(
+        "strategy: unknown board strategy 'keywrod' (loaded: best_of_n, cascade"
+    )
     assert "heavy" not in rows
 
 
@@ -271,7 +296,9 @@ def test_a_strategys_bug_is_reported_under_its_plugins_name() -> None:
     from router_plugins.plugins import Strategy
     from router_plugins.provider import _board_errors
 
-    strategy = Strategy("keywords", "", "acme", "acme-boards 1.2", object(), None, (), print, print)
+    strategy = Strategy(
+        "keywords", "", "acme", "acme-boards 1.2", object(), None, None, (), print, print, print
+    )
     run = SimpleNamespace(strategy=strategy)
     with pytest.raises(CustomLLMError) as raised, _board_errors("board/x", run):  # type: ignore[arg-type]
         raise ZeroDivisionError("division by zero")

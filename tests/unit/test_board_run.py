@@ -3,19 +3,18 @@ end to end in tests/e2e/test_board*.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from router_plugins import config
-from router_plugins.calls import CallFailed, Piece, Reply
+from router_plugins.calls import Reply
 from router_plugins.errors import BoardConfigError, BoardError, NoLiveSpecialist
 from router_plugins.hookspecs import hookimpl
 from router_plugins.plugins import Plugins, load
 from router_plugins.run import BoardRun
+from router_plugins.testing import FakeCaller, make_board
 from router_plugins.types import (
     Answer,
     BoardRequest,
@@ -27,56 +26,6 @@ from router_plugins.types import (
     Synthesize,
     Usage,
 )
-
-
-class FakeCaller:
-    """Answers "<model>: <last user text>", records every call; models named in
-    `fail` raise, in `slow` sleep past any timeout."""
-
-    def __init__(self, fail: Sequence[str] = (), slow: Sequence[str] = (), status: int = 500):
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-        self.fail, self.slow, self.status = set(fail), set(slow), status
-
-    async def _check(self, model: str, messages: Sequence[Any], params: Mapping[str, Any]) -> None:
-        self.calls.append((model, tuple(messages), dict(params)))
-        if model in self.slow:
-            await asyncio.sleep(10)
-        if model in self.fail:
-            raise CallFailed(f"{model} is down", self.status)
-
-    async def complete(
-        self, model: str, messages: Sequence[Any], params: Mapping[str, Any]
-    ) -> Reply:
-        await self._check(model, messages, params)
-        if params.get("tools"):
-            call = {
-                "id": "call_1",
-                "type": "function",
-                "function": {"name": "f", "arguments": "{}"},
-            }
-            return Reply(
-                {"role": "assistant", "content": None, "tool_calls": [call]},
-                "tool_calls",
-                Usage(3, 2),
-            )
-        text = f"{model}: {messages[-1]['content']}"
-        return Reply({"role": "assistant", "content": text}, "stop", Usage(3, 2), (-0.1, -0.2))
-
-    async def stream(
-        self, model: str, messages: Sequence[Any], params: Mapping[str, Any]
-    ) -> AsyncIterator[Piece]:
-        await self._check(model, messages, params)
-
-        async def pieces() -> AsyncIterator[Piece]:
-            for word in ("one ", "two"):
-                yield Piece(text=word)
-            yield Piece(finish_reason="stop", usage=Usage(5, 2))
-
-        return pieces()
-
-    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
-        return [[1.0, 0.0] for _ in texts]
-
 
 SPECS = [
     {"name": "a", "model": "m-a", "system_prompt": "You are A."},
@@ -100,17 +49,10 @@ def run_for(
     request_params: dict[str, Any] | None = None,
     timeout: float = 5,
 ) -> BoardRun:
-    plugins = plugins or load(["builtin"])
-    raw = {
-        "strategy": strategy,
-        "specialists": specialists or SPECS,
-        "coordinator": coordinator,
-        "params": params or {},
-        "timeout": timeout,
-    }
-    cfg = config.parse("board/t", raw)
-    chosen = plugins.strategy(cfg.strategy)
-    board = config.build("board/t", cfg, chosen.params_model)
+    board, chosen = make_board(
+        strategy, specialists or SPECS, params, coordinator, timeout, plugins=plugins,
+        name="board/t",
+    )  # fmt: skip
     request = BoardRequest("board/t", MESSAGES, request_params or {"temperature": 0.1})
     return BoardRun(board, chosen, request, caller)
 
@@ -205,7 +147,7 @@ async def test_no_live_specialist_is_503_but_a_shared_4xx_is_the_clients() -> No
 
 
 async def test_final_pass_streams_and_usage_is_the_sum_of_every_call() -> None:
-    caller = FakeCaller()
+    caller = FakeCaller(replies={"coord": "one two"})
     run = run_for("moa", caller)
     pieces = [p async for p in await run.stream()]
     assert "".join(p.text for p in pieces) == "one two"
