@@ -96,5 +96,7 @@ def with_system(messages: Sequence[Message], system_prompt: str | None) -> tuple
 def call_params(
     request: Mapping[str, Any], specialist: Specialist | None, override: Mapping[str, Any] = EMPTY
 ) -> dict[str, Any]:
+    """The request's params, then the specialist's, then the strategy's; a None in a
+    later layer removes the key (a critique call without the client's tools)."""
     base = specialist.params if specialist else EMPTY
-    return {**request, **base, **override}
+    return {k: v for k, v in {**request, **base, **override}.items() if v is not None}

@@ -2,7 +2,8 @@
 
     ov-board plugins                       # plugin, source, hooks, strategies
     ov-board check config/litellm.yaml     # every board: strategy, params, loops, models
-Both take --json.
+    ov-board calibrate --fast M --strong M --set questions.json   # the cascade's threshold
+All take --json.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import config
+from . import calibrate_cli, config
 from .errors import BoardConfigError, PluginError
 from .plugins import Plugins, allowlist, describe, load
 from .validation import validated
@@ -32,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="check the boards declared in a proxy config")
     check.add_argument("config", type=Path, help="a LiteLLM proxy config (YAML)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    calibrate_cli.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        return calibrate_cli.main(args)
 
     try:
         loaded = load(allowlist())

@@ -11,7 +11,7 @@ import yaml
 
 from .proxy import REPO
 
-EVAL_SET = REPO / "bench" / "semantic_eval.json"
+EVAL_SET = REPO / "bench" / "routing_set.json"
 
 
 def board_entry(name: str, board: dict[str, Any]) -> dict[str, Any]:
@@ -44,10 +44,11 @@ def write_config(path: Path, entries: list[dict[str, Any]]) -> Path:
     return path
 
 
-def semantic_specialists(models: dict[str, str]) -> list[dict[str, Any]]:
-    """The eval set's specialists, each on the proxy model `models[name]`."""
+def semantic_specialists(models: dict[str, str], default: str) -> list[dict[str, Any]]:
+    """The routing set's specialists, each on the proxy model `models[name]` (else
+    `default`)."""
     data = json.loads(EVAL_SET.read_text())
-    return [{**s, "model": models[s["name"]]} for s in data["specialists"]]
+    return [{**s, "model": models.get(s["name"], default)} for s in data["specialists"]]
 
 
 def eval_prompts() -> list[tuple[str, str]]:
@@ -74,3 +75,14 @@ def streamed(client: openai.OpenAI, model: str, **kw: Any) -> tuple[list[Any], d
 
 def text_of(chunks: list[Any]) -> str:
     return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def confusion(names: list[str], truth: list[str], got: list[str]) -> str:
+    width = max(len(n) for n in names) + 2
+    lines = [" " * width + "".join(f"{n[:8]:>9}" for n in names) + "   <- routed to"]
+    for want in names:
+        row = [
+            sum(1 for t, g in zip(truth, got, strict=True) if t == want and g == n) for n in names
+        ]
+        lines.append(f"{want:<{width}}" + "".join(f"{c:>9}" for c in row))
+    return "\n".join(lines)

@@ -10,9 +10,18 @@ from .best_of_n import BestOfN
 from .cascade import Cascade
 from .fallback import Fallback
 from .moa import MixtureOfAgents
+from .refine import SelfRefine, TeacherStudent
 from .semantic import SemanticRouter
 
 
 @hookimpl
 def board_strategies() -> list[Any]:
-    return [SemanticRouter(), Cascade(), MixtureOfAgents(), BestOfN(), Fallback()]
+    return [
+        SemanticRouter(),
+        Cascade(),
+        MixtureOfAgents(),
+        BestOfN(),
+        Fallback(),
+        SelfRefine(),
+        TeacherStudent(),
+    ]

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..context import BoardContext
@@ -20,6 +17,7 @@ from ..errors import BoardConfigError
 from ..hookspecs import hookimpl
 from ..types import BoardRequest, Call, Route, Specialist
 from ..validation import not_a_specialist
+from .scoring import Index, description_phrases, scores, unit
 
 
 class Params(BaseModel):
@@ -28,40 +26,23 @@ class Params(BaseModel):
     embedding_model: str = Field(description="an embedding model name (local is fastest)")
     use_descriptions: bool = Field(default=True, description="embed descriptions as examples")
     min_score: float | None = Field(default=None, description="below this, use `fallback`")
-    fallback: str | None = Field(default=None, description="specialist for unclear requests")
+    fallback: str | None = Field(
+        default=None,
+        description="specialist for empty, one-word and (with min_score) unclear requests",
+    )
 
     @model_validator(mode="after")
-    def _both_or_neither(self) -> Params:
-        if (self.min_score is None) != (self.fallback is None):
-            raise ValueError("min_score and fallback go together")
+    def _score_needs_fallback(self) -> Params:
+        if self.min_score is not None and self.fallback is None:
+            raise ValueError("min_score needs a fallback specialist")
         return self
 
 
-@dataclass(frozen=True)
-class Index:
-    owners: tuple[str, ...]  # the specialist of each row
-    vectors: NDArray[np.float32]  # unit rows
-
-
-def unit(rows: Sequence[Sequence[float]]) -> NDArray[np.float32]:
-    matrix = np.asarray(rows, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)  # type: ignore[no-any-return]
-
-
-def best_per_specialist(index: Index, query: NDArray[np.float32]) -> dict[str, float]:
-    """Each specialist's score: its closest example's cosine similarity."""
-    sims = index.vectors @ query
-    scores: dict[str, float] = {}
-    for owner, sim in zip(index.owners, sims.tolist(), strict=True):
-        scores[owner] = max(scores.get(owner, -1.0), float(sim))
-    return scores
-
-
 def _texts(s: Specialist, use_descriptions: bool) -> list[str]:
-    """What a specialist is matched by: its examples, and its description."""
-    found = [*s.examples, *([s.description] if use_descriptions else [])]
-    return [t for t in found if t.strip()]
+    """What a specialist is matched by: its examples, its description, and the topics
+    its description lists."""
+    described = [s.description, *description_phrases(s.description)] if use_descriptions else []
+    return [t for t in (*s.examples, *described) if t.strip()]
 
 
 class SemanticRouter:
@@ -104,10 +85,12 @@ class SemanticRouter:
         p: Params = board.params
         index = await self._index(board, candidates)
         query = request.query().strip()
-        if not query:
-            return Route((Call(candidates[0].name),), "semantic: no user text", final=True)
+        if len(query.split()) < 2:  # nothing to match: "", "hi", "thanks"
+            chosen = p.fallback or candidates[0].name
+            why = "no user text" if not query else "one word"
+            return Route((Call(chosen),), f"semantic: {why}, {chosen}", final=True)
         vector = unit(await board.embed(p.embedding_model, [query]))[0]
-        ranked = sorted(best_per_specialist(index, vector).items(), key=lambda kv: -kv[1])
+        ranked = sorted(scores(index, vector).items(), key=lambda kv: -kv[1])
         best, score = ranked[0]
         board.note("semantic_score", round(score, 3))
         runner_up = f", next {ranked[1][0]} {ranked[1][1]:.2f}" if len(ranked) > 1 else ""

@@ -43,16 +43,14 @@ def boards(heavy: str) -> list[dict[str, Any]]:
             "system_prompt": "You are a programmer. Answer with code.",
         },
     )
-    semantic = semantic_specialists(
-        {"math": "smol-math", "code": "smol-code", "cooking": DEFAULT, "travel": DEFAULT}
-    )
+    semantic = semantic_specialists({"math": "smol-math", "code": "smol-code"}, DEFAULT)
     return [
         board_entry(
             "board/semantic",
             {
                 "strategy": "semantic",
                 "specialists": semantic,
-                "params": {"embedding_model": "minilm-l6"},
+                "params": {"embedding_model": "minilm-l6", "fallback": "general"},
             },
         ),
         board_entry(
@@ -115,6 +113,17 @@ def boards(heavy: str) -> list[dict[str, Any]]:
             },
         ),
         board_entry("board/bad-params", {"strategy": "semantic", "specialists": [math]}),
+        board_entry(
+            "board/refine",
+            {"strategy": "self_refine", "specialists": [math], "params": {"rounds": 2}},
+        ),
+        board_entry(
+            "board/teacher",
+            {
+                "strategy": "teacher_student",
+                "specialists": [{"model": DEFAULT, "name": "student"}, {"model": heavy}],
+            },
+        ),
         board_entry(
             "board/example",
             {

@@ -303,3 +303,32 @@ def test_board_metrics_move_with_a_board_request(bc: openai.OpenAI, board_bed: B
     requests, routes, escalations = read()
     streamed(bc, "board/cascade-strict", messages=ASK, max_tokens=8)  # always escalates
     assert read() == (requests + 1, routes + 1, escalations + 1)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_self_refine_runs_its_rounds_with_real_models(bc: openai.OpenAI, stream: bool) -> None:
+    ask = {"messages": ASK, "max_tokens": 24, "temperature": 0}
+    if stream:
+        chunks, report = streamed(bc, "board/refine", **ask)
+        usage, text = chunks[-1].usage, text_of(chunks)
+    else:
+        done = bc.chat.completions.create(model="board/refine", **ask)
+        report, usage, text = report_of(done), done.usage, done.choices[0].message.content
+    assert text
+    rounds = report["notes"]["rounds"]
+    assert 1 <= rounds <= 2 and len(report["notes"]["verdicts"]) == rounds
+    labels = [c["label"] for c in report["calls"]]
+    assert labels[:2] == ["math", "critique#1"]
+    assert labels.count("critique#1") == 1 and len(labels) in (2, 3, 4, 5)
+    assert_usage_is_sum(usage, report)
+
+
+def test_teacher_student_keeps_response_format_and_sums_usage(bc: openai.OpenAI) -> None:
+    chunks, report = streamed(
+        bc, "board/teacher", messages=ASK, max_tokens=40, temperature=0,
+        response_format={"type": "json_object"},
+    )  # fmt: skip
+    assert report["notes"]["verdict"] in ("approved", "corrected")
+    assert [c["label"] for c in report["calls"]][:2] == ["student", "verdict"]
+    assert text_of(chunks).lstrip().startswith("{")  # the answer kept the format
+    assert_usage_is_sum(chunks[-1].usage, report)
