@@ -15,11 +15,12 @@ from typing import Any
 
 import openai
 import pytest
+import yaml
 
 from testbed.boards import report_of, streamed, text_of
 from testbed.models import DEFAULT
 from testbed.prom import scrape, value
-from testbed.proxy import KEY
+from testbed.proxy import KEY, REPO
 
 from .bed import BoardBed
 
@@ -250,6 +251,8 @@ def test_cli_lists_plugins_and_their_hooks() -> None:
         "moa",
         "best_of_n",
         "fallback",
+        "self_refine",
+        "teacher_student",
     }
     assert rows["shortest"]["source"].startswith("ov-board-shortest ")
     assert rows["shortest"]["strategies"][0]["hooks"] == ["board_coordinate"]
@@ -332,3 +335,31 @@ def test_teacher_student_keeps_response_format_and_sums_usage(bc: openai.OpenAI)
     assert [c["label"] for c in report["calls"]][:2] == ["student", "verdict"]
     assert text_of(chunks).lstrip().startswith("{")  # the answer kept the format
     assert_usage_is_sum(chunks[-1].usage, report)
+
+
+def test_calibrate_picks_a_cascade_threshold_on_a_real_run(
+    board_bed: BoardBed, tmp_path: Any
+) -> None:
+    """The fast side is the default model; the strong side is board/best (three samples
+    of it, majority vote): the only stronger thing offline."""
+    items = json.loads((REPO / "bench" / "cascade_set.json").read_text())["items"][:8]
+    questions = tmp_path / "set.json"
+    questions.write_text(json.dumps(items))
+    config = tmp_path / "litellm.yaml"
+    cascade = {"strategy": "cascade", "specialists": [{"model": DEFAULT}, {"model": "board/best"}]}
+    entry = {"model_name": "board/c", "litellm_params": {"model": "board/c", "board": cascade}}
+    config.write_text(json.dumps({"model_list": [entry]}))
+    done = subprocess.run(
+        [sys.executable, "-m", "router_plugins", "calibrate", "--fast", DEFAULT,
+         "--strong", "board/best", "--set", str(questions), "--url",
+         f"{board_bed.proxy.base_url}/v1", "--key", KEY, "--json", "--max-tokens", "12",
+         "--write", str(config), "--board", "board/c"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    chosen = json.loads(done.stdout)
+    assert chosen["questions"] == 8 and 0 <= chosen["kept_local"] <= 1
+    assert chosen["accuracy"] >= chosen["strong_accuracy"]
+    written = yaml.safe_load(config.read_text())
+    params = written["model_list"][0]["litellm_params"]["board"]["params"]
+    assert params["min_mean_logprob"] == chosen["threshold"]
