@@ -65,6 +65,24 @@ def not_a_specialist(board: Board, field: str, name: str | None) -> list[str]:
     return [f"{field}: {name!r} is not a specialist of this board (its specialists: {names})"]
 
 
+def pair(board: Board, first: str | None, last: str | None) -> tuple[str, str]:
+    """Two roles of a strategy (fast and heavy, student and teacher): the specialists
+    named, by default the board's first and last."""
+    return first or board.specialists[0].name, last or board.specialists[-1].name
+
+
+def pair_problems(
+    board: Board, first: tuple[str, str | None], last: tuple[str, str | None]
+) -> list[str]:
+    """For `board_validate`: both roles name specialists of the board, and two
+    different ones; `first` and `last` are (field, name)."""
+    problems = not_a_specialist(board, *first) + not_a_specialist(board, *last)
+    if not problems and len(set(pair(board, first[1], last[1]))) < 2:
+        roles = f"{first[0].split('.')[-1]} and {last[0].split('.')[-1]}"
+        problems.append(f"specialists: the {roles} specialists must be two different ones")
+    return problems
+
+
 def needs_coordinator(board: Board) -> list[str]:
     """For `board_validate`: the strategy cannot work without `coordinator:`."""
     if board.coordinator:

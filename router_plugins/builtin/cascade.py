@@ -26,7 +26,7 @@ from ..types import (
     Specialist,
     Synthesize,
 )
-from ..validation import not_a_specialist
+from ..validation import pair, pair_problems
 
 UNSURE = (
     r"\bI(?:'m| am) not (?:sure|certain)\b",
@@ -73,9 +73,9 @@ def weak_reason(answer: Answer, p: Params) -> str | None:
     return None
 
 
-def _ends(board: BoardContext, candidates: Sequence[Specialist]) -> tuple[str, str]:
+def _ends(board: BoardContext) -> tuple[str, str]:
     p: Params = board.params
-    return p.fast or candidates[0].name, p.heavy or candidates[-1].name
+    return pair(board, p.fast, p.heavy)
 
 
 class Cascade:
@@ -86,17 +86,13 @@ class Cascade:
     @hookimpl
     def board_validate(self, board: BoardContext) -> list[str]:
         p: Params = board.params
-        problems = not_a_specialist(board, "params.fast", p.fast)
-        problems += not_a_specialist(board, "params.heavy", p.heavy)
-        if not problems and len(board.specialists) < 2 and p.fast is None and p.heavy is None:
-            problems.append("specialists: a cascade needs a fast and a heavy specialist")
-        return problems
+        return pair_problems(board, ("params.fast", p.fast), ("params.heavy", p.heavy))
 
     @hookimpl
     def board_route(
         self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
     ) -> Route:
-        fast, heavy = _ends(board, candidates)
+        fast, heavy = _ends(board)
         # In order: if the fast model fails outright, the heavy one answers instead.
         return Route(
             calls=(Call(fast, params={"logprobs": True}), Call(heavy)),
@@ -113,7 +109,7 @@ class Cascade:
         failures: Sequence[Failure],
     ) -> Outcome:
         p: Params = board.params
-        fast, heavy = _ends(board, board.specialists)
+        fast, heavy = _ends(board)
         answer = answers[0]
         lp = mean_logprob(answer)
         if lp is not None:

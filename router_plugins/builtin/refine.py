@@ -36,7 +36,7 @@ from ..types import (
     Specialist,
     Synthesize,
 )
-from ..validation import not_a_specialist
+from ..validation import pair, pair_problems
 
 # What a review call must not carry: the client's tools and output format are for the
 # answer, not the critique.
@@ -136,7 +136,7 @@ class TeacherStudentParams(BaseModel):
 
 def _pair(board: BoardContext) -> tuple[str, str]:
     p: TeacherStudentParams = board.params
-    return p.student or board.specialists[0].name, p.teacher or board.specialists[-1].name
+    return pair(board, p.student, p.teacher)
 
 
 class TeacherStudent:
@@ -147,11 +147,7 @@ class TeacherStudent:
     @hookimpl
     def board_validate(self, board: BoardContext) -> list[str]:
         p: TeacherStudentParams = board.params
-        problems = not_a_specialist(board, "params.student", p.student)
-        problems += not_a_specialist(board, "params.teacher", p.teacher)
-        if not problems and len(set(_pair(board))) < 2:
-            problems.append("specialists: name a student and a different teacher")
-        return problems
+        return pair_problems(board, ("params.student", p.student), ("params.teacher", p.teacher))
 
     @hookimpl
     def board_route(

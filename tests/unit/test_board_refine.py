@@ -92,7 +92,9 @@ async def test_a_failed_student_leaves_the_answer_to_the_teacher() -> None:
 def test_teacher_student_needs_two_different_specialists() -> None:
     with pytest.raises(BoardConfigError) as refused:
         make_board("teacher_student", PAIR[:1])
-    assert refused.value.problems == ["specialists: name a student and a different teacher"]
+    assert refused.value.problems == [
+        "specialists: the student and teacher specialists must be two different ones"
+    ]
     with pytest.raises(BoardConfigError) as refused:
         make_board("teacher_student", PAIR, {"teacher": "prof"})
     assert refused.value.problems[0].startswith("params.teacher: 'prof' is not a specialist")

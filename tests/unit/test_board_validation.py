@@ -30,7 +30,7 @@ def test_builtins_check_names_against_the_boards_specialists() -> None:
         "params.fast: 'quick' is not a specialist of this board (its specialists: fast, heavy)"
     ]
     assert problems("cascade", TWO[:1]) == [
-        "specialists: a cascade needs a fast and a heavy specialist"
+        "specialists: the fast and heavy specialists must be two different ones"
     ]
     assert problems("moa", TWO) == ["coordinator: strategy 'moa' needs a coordinator model"]
     assert problems("best_of_n", TWO, params={"vote": "judge"}) == [
