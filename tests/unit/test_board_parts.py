@@ -18,6 +18,7 @@ from router_plugins.hookspecs import hookimpl
 from router_plugins.plugins import allowlist, describe, load
 from router_plugins.report import CallRecord, Report
 from router_plugins.types import Answer, BoardRequest, Usage
+from router_plugins.validation import validated
 
 
 def answer(text: str | None, logprobs: tuple[float, ...] | None = None, **kw: Any) -> Answer:
@@ -170,8 +171,7 @@ def test_the_example_boards_declare_known_strategies_with_valid_params() -> None
     for entry in boards:
         name = entry["model_name"]
         assert entry["litellm_params"]["model"] == name
-        cfg = config.parse(name, entry["litellm_params"]["board"])
-        config.build(name, cfg, plugins.strategy(cfg.strategy).params_model)
+        validated(name, entry["litellm_params"]["board"], plugins)
     config.check_no_loop("board/auto", config.board_graph(entries))
 
 
@@ -240,7 +240,7 @@ def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
         "'haevy' is neither in model_list nor in the registry"
     ]
     assert rows["board/semantic"]["problems"] == [
-        "params: Value error, min_score and fallback go together"
+        "params: Value error, min_score needs a fallback specialist"
     ]
     assert rows["board/loop"]["problems"] == [
         "board 'board/loop' would call itself: board/loop -> board/loop"
@@ -263,7 +263,7 @@ def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
     from testbed.proxy import REPO
 
     assert main(["check", str(REPO / "config" / "boards.example.yaml"), "--json"]) == 0
-    assert len(__import__("json").loads(capsys.readouterr().out)) == 5
+    assert len(__import__("json").loads(capsys.readouterr().out)) == 7
     bad = tmp_path / "bad.yaml"
     bad.write_text("model_list:\n  - {model_name: board/x, litellm_params: {model: board/x}}\n")
     assert main(["check", str(bad)]) == 1
