@@ -6,11 +6,12 @@ by OpenVINO GenAI as the node does), then scores each rule below on the same vec
 the router's own (router_plugins.builtin.scoring) and the alternatives it was chosen
 over. Accuracy per rule, the confusion matrix and the misses of the best. Not in CI.
 
-    python bench/routing_lab.py
+    python bench/routing_lab.py [--embedding <converted IR folder>]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -30,14 +31,17 @@ from testbed.boards import confusion
 SET = Path(__file__).with_name("routing_set.json")
 
 
-def embedder(root: Path) -> object:
+def embedder(root: Path, path: str | None) -> object:
+    """GenAI's embedding pipeline on `path` (a converted feature-extraction IR), else on
+    all-MiniLM-L6-v2 converted here with ov-convert-model's defaults."""
     import openvino_genai as ov_genai
 
-    registry = root / "converted_models" / "registry.json"
-    registry.parent.mkdir(parents=True, exist_ok=True)
-    registry.write_text(json.dumps({"version": 1, "models": {}}))
-    convert_minilm(root, registry)
-    path = json.loads(registry.read_text())["models"]["minilm-l6"]["path"]
+    if path is None:
+        registry = root / "converted_models" / "registry.json"
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        registry.write_text(json.dumps({"version": 1, "models": {}}))
+        convert_minilm(root, registry)
+        path = json.loads(registry.read_text())["models"]["minilm-l6"]["path"]
     config = ov_genai.TextEmbeddingPipeline.Config()
     config.pooling_type = ov_genai.TextEmbeddingPipeline.PoolingType.MEAN
     config.normalize = True
@@ -103,10 +107,13 @@ def rules(specialists: list[dict[str, Any]], embed: Any) -> dict[str, Any]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--embedding", help="another converted embedding model (default: MiniLM)")
+    args = ap.parse_args()
     data = json.loads(SET.read_text())
     specialists = data["specialists"]
     names = [s["name"] for s in specialists]
-    pipe = embedder(Path(tempfile.mkdtemp(prefix="ov-routing-lab-")))
+    pipe = embedder(Path(tempfile.mkdtemp(prefix="ov-routing-lab-")), args.embedding)
     embed = lambda texts: scoring.unit(pipe.embed_documents(texts))  # noqa: E731
     scorers = rules(specialists, embed)
     prompts = [e["prompt"] for e in data["eval"]]
