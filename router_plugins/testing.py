@@ -28,7 +28,7 @@ from .calls import CallFailed, Piece, Reply
 from .context import Board, BoardContext
 from .plugins import Plugins, Strategy, load
 from .run import BoardRun
-from .types import Answer, BoardRequest, Message, Usage
+from .types import BoardRequest, Message, Usage
 from .validation import validated
 
 __all__ = ["BoardResult", "FakeCaller", "context", "make_board", "run_board"]
@@ -134,24 +134,29 @@ def make_board(
     return validated(name, raw, plugins)
 
 
+def _run(
+    board: tuple[Board, Strategy],
+    messages: str | Sequence[Message],
+    caller: FakeCaller | None,
+    params: Mapping[str, Any] | None = None,
+    stream: bool = False,
+) -> BoardRun:
+    if isinstance(messages, str):
+        messages = ({"role": "user", "content": messages},)
+    built, strategy = board
+    request = BoardRequest(built.name, tuple(messages), dict(params or {}), stream)
+    return BoardRun(built, strategy, request, caller or FakeCaller())
+
+
 def context(
-    board: Board | tuple[Board, Strategy], caller: FakeCaller | None = None
+    board: tuple[Board, Strategy],
+    caller: FakeCaller | None = None,
+    messages: str | Sequence[Message] = "",
 ) -> BoardContext:
-    """The `board` argument a hook receives, for calling one hook directly; its `ask`
-    and `embed` go to `caller` (a new FakeCaller by default)."""
-    plain = board[0] if isinstance(board, tuple) else board
-    fake = caller or FakeCaller()
-
-    async def ask(model: str, messages: Any, params: Mapping[str, Any], label: str) -> Answer:
-        msgs = tuple(messages) if messages is not None else ({"role": "user", "content": ""},)
-        reply = await fake.complete(model, msgs, params)
-        return Answer(
-            specialist=model, model=model, message=reply.message,
-            finish_reason=reply.finish_reason, usage=reply.usage, seconds=0.0,
-            logprobs=reply.logprobs, label=label or model,
-        )  # fmt: skip
-
-    return BoardContext.of(plain, ask, fake.embed, {})
+    """The `board` argument a hook receives, for calling one hook directly: its `ask`
+    and `embed` go to `caller` (a new FakeCaller by default) exactly as in a board run,
+    over the request `messages`."""
+    return _run(board, messages, caller).context
 
 
 @dataclass(frozen=True)
@@ -179,11 +184,7 @@ async def run_board(
     """Run one request through the board over `caller` (a new FakeCaller by default).
     `messages` may be a plain user prompt; `params` are the request's (tools,
     temperature, response_format...)."""
-    if isinstance(messages, str):
-        messages = ({"role": "user", "content": messages},)
-    built, strategy = board
-    request = BoardRequest(built.name, tuple(messages), dict(params or {}), stream)
-    run = BoardRun(built, strategy, request, caller or FakeCaller())
+    run = _run(board, messages, caller, params, stream)
     if stream:
         text, finish = "", ""
         async for piece in await run.stream():
