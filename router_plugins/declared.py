@@ -96,8 +96,9 @@ async def check_declared_boards() -> None:
     quiet_config_errors()
     try:
         installed()
-    except PluginError as exc:
+    except PluginError as exc:  # said once here; each board's request says it again
         log.error("board plugins failed to load; every board answers 503: %s", exc)
+        return
     names = sorted(
         {
             str(d.get("model_name"))
