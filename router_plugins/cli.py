@@ -22,7 +22,7 @@ from rich.table import Table
 from . import calibrate_cli, config
 from .errors import BoardConfigError, PluginError
 from .plugins import Plugins, allowlist, describe, load
-from .validation import validated
+from .validation import checked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +81,11 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
         name = str(entry.get("model_name"))
         raw = params.get("board")
         problems: list[str] = []
+        missing: list[str] = []
         try:
-            validated(name, raw, plugins)
+            cfg = config.parse(name, raw)
+            missing = sorted(config.targets(cfg) - names)
+            checked(name, cfg, plugins)
         except BoardConfigError as exc:
             problems += exc.problems
         try:
@@ -91,10 +94,6 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
             problems.append(exc.message)
         row: dict[str, Any] = {"board": name, "ok": not problems, "problems": problems}
         row["strategy"] = raw.get("strategy", "-") if isinstance(raw, dict) else "-"
-        try:
-            missing = sorted(config.targets(config.parse(name, raw)) - names)
-        except BoardConfigError:
-            missing = []
         row["warnings"] = [f"{m!r} is neither in model_list nor in the registry" for m in missing]
         rows.append(row)
     if not rows:

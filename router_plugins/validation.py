@@ -19,7 +19,11 @@ from .plugins import Plugins, Strategy
 
 def validated(name: str, raw: Any, plugins: Plugins) -> tuple[Board, Strategy]:
     """The board and its strategy, or BoardConfigError listing every problem."""
-    cfg = config.parse(name, raw)
+    return checked(name, config.parse(name, raw), plugins)
+
+
+def checked(name: str, cfg: config.BoardConfig, plugins: Plugins) -> tuple[Board, Strategy]:
+    """`validated` for a declaration already parsed."""
     try:
         strategy = plugins.strategy(cfg.strategy)
     except BoardConfigError as exc:
