@@ -3,8 +3,9 @@
 Every question of a set with checkable answers goes to the fast and the strong model
 (greedy, with log-probabilities); the threshold chosen keeps the most requests on the
 fast model while the cascade stays as accurate as the strong model alone (less
-`tolerance`). A request stays on the fast model when its answer's mean token
-log-probability is at least the threshold, as the cascade decides.
+`tolerance`). A request stays on the fast model as the cascade decides it
+(`router_plugins.builtin.cascade`): its answer is not empty, unsure or a refusal, and
+its mean token log-probability (when the model gave any) is at least the threshold.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 
 import openai
 
+from .builtin.cascade import escalates_anyway, mean_logprob
+from .types import Answer, Usage
+
 
 @dataclass(frozen=True)
 class Item:
@@ -25,9 +29,10 @@ class Item:
 
 @dataclass(frozen=True)
 class Trial:
-    mean_logprob: float
+    mean_logprob: float | None  # None: no log-probabilities, the threshold does not apply
     fast_ok: bool
     strong_ok: bool
+    escalated_anyway: bool = False  # empty, unsure or a refusal: the cascade escalates
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,10 @@ def correct(text: str, answer: str) -> bool:
 
 def outcome(trials: Sequence[Trial], threshold: float) -> tuple[float, float]:
     """(share kept local, accuracy) of the cascade at `threshold`."""
-    local = [t.mean_logprob >= threshold for t in trials]
+    local = [
+        not t.escalated_anyway and (t.mean_logprob is None or t.mean_logprob >= threshold)
+        for t in trials
+    ]
     right = [t.fast_ok if keep else t.strong_ok for t, keep in zip(trials, local, strict=True)]
     return sum(local) / len(trials), sum(right) / len(trials)
 
@@ -68,15 +76,16 @@ def choose(trials: Sequence[Trial], tolerance: float = 0.0) -> Choice:
     fast = sum(t.fast_ok for t in trials) / len(trials)
     # Ascending: the first that holds keeps the most local; at +inf every request goes
     # to the strong model, which always holds.
-    for threshold in [*sorted({t.mean_logprob for t in trials}), float("inf")]:
+    seen = {t.mean_logprob for t in trials if t.mean_logprob is not None}
+    for threshold in [*sorted(seen), float("inf")]:
         kept, accuracy = outcome(trials, threshold)
         if accuracy >= strong - tolerance - 1e-9:
             break
     return Choice(round(threshold, 4), kept, accuracy, fast, strong, len(trials))
 
 
-def ask(client: openai.OpenAI, model: str, prompt: str, max_tokens: int) -> tuple[str, float]:
-    """(text, mean token log-probability) of a greedy answer."""
+def ask(client: openai.OpenAI, model: str, prompt: str, max_tokens: int) -> Answer:
+    """A greedy answer, with its token log-probabilities, as the cascade sees one."""
     done = client.chat.completions.create(
         model=model,
         messages=[{"role": "user", "content": prompt}],
@@ -86,9 +95,9 @@ def ask(client: openai.OpenAI, model: str, prompt: str, max_tokens: int) -> tupl
     )
     choice = done.choices[0]
     tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
-    values = [t.logprob for t in tokens]
-    mean = sum(values) / len(values) if values else float("-inf")
-    return choice.message.content or "", mean
+    message = {"role": "assistant", "content": choice.message.content or ""}
+    return Answer(model, model, message, choice.finish_reason or "stop", Usage(), 0.0,
+                  tuple(t.logprob for t in tokens) or None)  # fmt: skip
 
 
 def run(
@@ -96,9 +105,14 @@ def run(
 ) -> list[Trial]:
     trials = []
     for item in items:
-        fast_text, mean = ask(client, fast, item.prompt, max_tokens)
-        strong_text, _ = ask(client, strong, item.prompt, max_tokens)
+        quick = ask(client, fast, item.prompt, max_tokens)
+        strong_text = ask(client, strong, item.prompt, max_tokens).text
         trials.append(
-            Trial(mean, correct(fast_text, item.answer), correct(strong_text, item.answer))
+            Trial(
+                mean_logprob(quick),
+                correct(quick.text, item.answer),
+                correct(strong_text, item.answer),
+                escalates_anyway(quick),
+            )
         )
     return trials

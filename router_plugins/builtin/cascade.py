@@ -55,6 +55,11 @@ def mean_logprob(answer: Answer) -> float | None:
     return sum(answer.logprobs) / len(answer.logprobs)
 
 
+def escalates_anyway(answer: Answer, check_unsure: bool = True) -> bool:
+    """Whether the cascade escalates `answer` whatever its log-probabilities say."""
+    return weak_reason(answer, Params(min_mean_logprob=None, check_unsure=check_unsure)) is not None
+
+
 def unsure(text: str) -> bool:
     return any(re.search(p, text, re.IGNORECASE) for p in UNSURE)
 
