@@ -119,13 +119,12 @@ class SelfRefine:
             if ok:
                 return Pick(current, f"self_refine: critique passed in round {i}")
             revise = with_answer(request.messages, current, REVISE.format(critique=review.text))
-            if i == p.rounds:
-                return Synthesize(
-                    current.specialist, f"self_refine: revised {i}x, last revision streams",
-                    messages=tuple(revise), label=f"revise#{i}",
-                )  # fmt: skip
-            current = await board.ask(current.specialist, revise, {}, f"revise#{i}")
-        return Pick(current, "self_refine: done")  # not reached: the loop returns
+            if i < p.rounds:
+                current = await board.ask(current.specialist, revise, {}, f"revise#{i}")
+        return Synthesize(
+            current.specialist, f"self_refine: revised {p.rounds}x, last revision streams",
+            messages=tuple(revise), label=f"revise#{p.rounds}",
+        )  # fmt: skip
 
 
 class TeacherStudentParams(BaseModel):
