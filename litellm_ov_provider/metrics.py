@@ -53,14 +53,22 @@ GAUGES = {
 }
 
 
-async def observed(
+def observed(
     model: str, prompt_tokens: int, events: AsyncIterator[p.Delta | p.Finished]
 ) -> AsyncIterator[p.Delta | p.Finished]:
-    """`events` unchanged, with their timings and token counts recorded."""
+    """`events` unchanged, with their timings and token counts recorded. The clock
+    starts and the prompt tokens count here, when the engine has accepted the request,
+    not when a reader first pulls (a generator's body waits for that)."""
     PROMPT.labels(model).inc(prompt_tokens)
+    return _timed(model, time.monotonic(), events)
+
+
+async def _timed(
+    model: str, started: float, events: AsyncIterator[p.Delta | p.Finished]
+) -> AsyncIterator[p.Delta | p.Finished]:
     # Per token: the labelled children once per request, not a lookup per token.
     ttft, inter, generated = TTFT.labels(model), INTER_TOKEN.labels(model), GENERATED.labels(model)
-    last = time.monotonic()
+    last = started
     first = True
     try:
         async for event in events:
