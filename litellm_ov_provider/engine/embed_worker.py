@@ -44,6 +44,9 @@ class EmbeddingWorker:
     def busy(self) -> bool:
         return bool(self._queue)
 
+    def stats(self) -> dict[str, float]:
+        return {}  # nothing to report beyond being alive
+
     def handle(self, msg: object) -> bool:
         if isinstance(msg, p.Embed):
             self._queue.append(msg)

@@ -78,6 +78,9 @@ class GrammarWorker:
     def busy(self) -> bool:
         return False  # every check runs to completion inside handle()
 
+    def stats(self) -> dict[str, float]:
+        return {}
+
     def handle(self, msg: object) -> bool:
         if isinstance(msg, p.CheckGrammar):
             self._conn.send(self._compile(msg))

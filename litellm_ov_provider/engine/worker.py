@@ -35,18 +35,16 @@ def serve(conn: Connection) -> None:
                         return
                 if worker.busy:
                     worker.step()
-                    if time.monotonic() - beat >= p.HEARTBEAT_SECONDS or not worker.busy:
-                        conn.send(p.Alive(_stats(worker)))  # progress, even with no output
-                        beat = time.monotonic()
+                    due = time.monotonic() - beat >= p.HEARTBEAT_SECONDS
+                    if due or not worker.busy:  # progress, even with no output
+                        stats = worker.stats()
+                        if due or stats:  # idle: only when there are figures to report
+                            conn.send(p.Alive(stats))
+                            beat = time.monotonic()
             elif not worker.handle(conn.recv()):
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
-
-
-def _stats(worker: object) -> dict[str, float]:
-    stats = getattr(worker, "stats", None)
-    return stats() if callable(stats) else {}
 
 
 def main() -> None:
