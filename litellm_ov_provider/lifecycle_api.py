@@ -33,6 +33,11 @@ def key_check(master: Callable[[], str | None]) -> Callable[[Request], bool]:
     return check
 
 
+def unauthorized() -> JSONResponse:
+    body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
+    return JSONResponse(body, status_code=401)
+
+
 def ps(runtime: Runtime) -> list[dict[str, Any]]:
     pool = runtime.pool
     return [
@@ -46,10 +51,7 @@ def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool])
     api = APIRouter()
 
     def refused(request: Request) -> JSONResponse | None:
-        if authorized(request):
-            return None
-        body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
-        return JSONResponse(body, status_code=401)
+        return None if authorized(request) else unauthorized()
 
     async def named(request: Request) -> tuple[str, dict[str, Any]]:
         try:

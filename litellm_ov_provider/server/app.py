@@ -22,7 +22,6 @@ from ..catalog import watch
 from ..device import resolve_device
 from ..errors import InvalidRequest, NodeError
 from ..guard_checks import Door, Limits, check_parsed, parse_body
-from ..keys import key_matches
 from ..responses import response_id
 from ..runtime import RequestContext, Runtime, freeze_startup_heap
 from ..wire_errors import error_json, node_error_json
@@ -51,16 +50,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     # /ov/ps, /ov/load, /ov/unload; the key is checked by the middleware below.
     app.include_router(lifecycle_api.build(lambda: runtime, lambda _: True))
     key = runtime.settings.api_key.get_secret_value() if runtime.settings.api_key else None
-
-    def authorized(request: Request) -> bool:
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return key is None or key_matches(given, key)
+    keyed = lifecycle_api.key_check(lambda: key)
 
     @app.middleware("http")
     async def auth(request: Request, call_next: Any) -> Response:
-        if request.url.path not in OPEN_PATHS and not authorized(request):
-            body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
-            return JSONResponse(body, status_code=401)
+        if request.url.path not in OPEN_PATHS and key is not None and not keyed(request):
+            return lifecycle_api.unauthorized()
         response: Response = await call_next(request)
         return response
 
@@ -144,7 +139,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:
         """Status for anyone; the details (paths, models, processes) with the key."""
-        if key is not None and not authorized(request):
+        if key is not None and not keyed(request):
             return {"status": "ok"}
         loaded = runtime.pool.loaded()
         return {
