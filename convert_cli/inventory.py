@@ -9,20 +9,15 @@ from typing import Any
 import httpx
 
 from litellm_ov_provider.catalog import inspect_registry
-from litellm_ov_provider.keys import MASTER_KEY_FILE
+from litellm_ov_provider.keys import stored_master_key
 from litellm_ov_provider.registry import read_registry
 
 from .layout import Layout, dir_size
 
 
 def _key() -> str | None:
-    key = os.environ.get("LITELLM_MASTER_KEY") or os.environ.get("OV_API_KEY")
-    if key:
-        return key
-    try:
-        return MASTER_KEY_FILE.expanduser().read_text().strip()
-    except OSError:
-        return None
+    master = os.environ.get("LITELLM_MASTER_KEY")
+    return master or os.environ.get("OV_API_KEY") or stored_master_key()
 
 
 def loaded_models(node: str) -> dict[str, bool] | None:

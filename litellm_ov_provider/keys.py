@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 from pathlib import Path
 
 # Where `make run` keeps the master key it generates (mode 600), and where tools that
@@ -18,6 +19,16 @@ def key_matches(given: str | None, expected: str | None) -> bool:
     return bool(given and expected) and hmac.compare_digest(
         str(given).encode(), str(expected).encode()
     )
+
+
+def stored_master_key() -> str | None:
+    """$LITELLM_MASTER_KEY, else the key `make run` stored (None when neither is there)."""
+    if os.environ.get("LITELLM_MASTER_KEY"):
+        return os.environ["LITELLM_MASTER_KEY"]
+    try:
+        return MASTER_KEY_FILE.expanduser().read_text().strip() or None
+    except OSError:
+        return None
 
 
 def is_loopback(host: str) -> bool:

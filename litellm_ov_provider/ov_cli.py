@@ -22,7 +22,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from .keys import MASTER_KEY_FILE, is_loopback
+from .keys import is_loopback, stored_master_key
 
 DEFAULT_URL = "http://127.0.0.1:4000"
 
@@ -36,10 +36,7 @@ def _key(given: str | None, url: str) -> str:
         return os.environ["OV_API_KEY"]
     if not is_loopback(urlsplit(url).hostname or ""):
         return ""
-    if os.environ.get("LITELLM_MASTER_KEY"):
-        return os.environ["LITELLM_MASTER_KEY"]
-    path = MASTER_KEY_FILE.expanduser()
-    return path.read_text().strip() if path.exists() else ""
+    return stored_master_key() or ""
 
 
 def _size(n: Any) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import openai
 import yaml
+
+from litellm_ov_provider.keys import stored_master_key
 
 from .calibrate import Choice, Item, choose, run
 
@@ -33,12 +34,10 @@ def add_parser(sub: Any) -> None:
 
 
 def _key(given: str | None) -> str:
-    if given:
-        return given
-    from litellm_ov_provider.keys import MASTER_KEY_FILE
-
-    found = os.environ.get("LITELLM_MASTER_KEY")
-    return found or MASTER_KEY_FILE.expanduser().read_text().strip()
+    found = given or stored_master_key()
+    if not found:
+        raise SystemExit("no API key: pass --key, or set LITELLM_MASTER_KEY")
+    return found
 
 
 def load_items(path: Path) -> list[Item]:
