@@ -134,12 +134,10 @@ class ModelPool:
 
     def ttl(self, loaded: LoadedModel) -> float | None:
         """Seconds `loaded` stays loaded once idle; None: until the cap needs room."""
-        ttl = (
-            loaded.keep_alive if loaded.keep_alive is not None else self._settings.idle_ttl_seconds
-        )
-        if loaded.keep_alive is None and ttl == 0:
-            return None  # OV_IDLE_TTL_SECONDS=0: never
-        return None if ttl < 0 else ttl
+        if loaded.keep_alive is not None:  # the last request's keep_alive: 0 is "now"
+            return None if loaded.keep_alive < 0 else loaded.keep_alive
+        ttl = self._settings.idle_ttl_seconds
+        return ttl if ttl > 0 else None  # OV_IDLE_TTL_SECONDS 0 or negative: never
 
     def unloads_at(self, loaded: LoadedModel) -> float | None:
         """When an idle `loaded` is unloaded (epoch seconds), None for never; a busy one
