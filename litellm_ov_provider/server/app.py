@@ -189,8 +189,7 @@ def _models(runtime: Runtime) -> list[dict[str, Any]]:
          **runtime.model_card(model)}
         for name, model in sorted(registry.models.items())
     ]  # fmt: skip
+    by_name = {entry["id"]: entry for entry in listed}
     for family, variant in sorted(registry.aliases.items()):
-        card = runtime.model_card(registry.models[variant])
-        listed.append({"id": family, "object": "model", "created": 0, "owned_by": "openvino",
-                       **card, "alias_of": variant})  # fmt: skip
+        listed.append({**by_name[variant], "id": family, "alias_of": variant})
     return listed
