@@ -78,7 +78,7 @@ class ModelEntry(BaseModel):
     )
     family: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        pattern=NAME_RE.pattern,
         description="the model family (ov-convert-model): a route to its preferred variant",
     )
     model_info: dict[str, str | int | float | bool | list[str] | None] = Field(
