@@ -4,26 +4,18 @@
     <root>/converted_models/.staging/<id>/                     exports in progress
     <root>/og_models/<source name>                             originals, moved
 
-A staging dir is held with an exclusive flock for the life of the conversion, so
-the next run can tell a crashed conversion's leftovers (lock free) from a
-concurrent one (lock held) and clean only the former.
+Staging (litellm_ov_provider.layout.staging) is held with an exclusive flock for the
+life of the conversion, so the next run can tell a crashed conversion's leftovers
+(lock free) from a concurrent one (lock held) and clean only the former.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from litellm_ov_provider.layout import model_dir
-
-LOCK = ".lock"
+from litellm_ov_provider.layout import clean_leftovers, model_dir, staging
 
 
 @dataclass(frozen=True)
@@ -46,46 +38,14 @@ class Layout:
     def output_dir(self, name: str, task: str, weight_format: str) -> Path:
         return model_dir(self.converted, name, task, weight_format)
 
-    @contextmanager
-    def staging(self) -> Iterator[Path]:
+    def staging(self) -> AbstractContextManager[Path]:
         """A fresh staging dir on the converted models' filesystem, removed on exit
         unless its contents were moved out."""
-        self.staging_root.mkdir(parents=True, exist_ok=True)
-        path = self.staging_root / uuid.uuid4().hex
-        path.mkdir()
-        fd = os.open(path / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield path
-        finally:
-            shutil.rmtree(path, ignore_errors=True)
-            os.close(fd)
+        return staging(self.staging_root)
 
     def clean_leftovers(self, min_age: float = 60.0) -> list[Path]:
-        """Remove staging dirs whose conversion is gone: older than `min_age` seconds
-        (a new dir takes its lock within milliseconds) and with a free lock."""
-        removed: list[Path] = []
-        if not self.staging_root.is_dir():
-            return removed
-        now = time.time()
-        for entry in self.staging_root.iterdir():
-            if not entry.is_dir() or now - entry.stat().st_mtime < min_age:
-                continue
-            try:
-                fd = os.open(entry / LOCK, os.O_RDWR)
-            except FileNotFoundError:
-                shutil.rmtree(entry, ignore_errors=True)  # died before taking the lock
-                removed.append(entry)
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a live conversion
-            finally:
-                os.close(fd)
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-        return removed
+        """Remove staging dirs whose conversion is gone (see `clean_leftovers`)."""
+        return clean_leftovers(self.staging_root, min_age)
 
 
 def dir_size(path: Path) -> int:

@@ -6,9 +6,10 @@ OpenVINO GenAI reads a GGUF by building an OpenVINO model from it on every load
 file: the same graph and weights (the GGUF's own quantization), loaded without the
 rebuild. No torch, no optimum, no download.
 
-The IR is built in a staging folder and renamed into place, with a marker naming
-the GGUF's checksum and the GenAI version written last: a half-built IR is never
-seen, and one from another GGUF or GenAI version is rebuilt.
+The IR is built in a locked staging folder (litellm_ov_provider.layout.staging) and
+renamed into place, with a marker naming the GGUF's checksum and the GenAI version
+written last: a half-built IR is never seen, one from another GGUF or GenAI version
+is rebuilt, and a killed build's leftovers are cleaned by the next run.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
-import time
 from pathlib import Path
+
+from .layout import clean_leftovers, staging
 
 MARKER = "ir_source.json"
 IR_FILES = (
@@ -68,30 +69,21 @@ def _save(gguf: Path, folder: Path) -> None:
         raise RuntimeError(f"OpenVINO GenAI saved no {', '.join(missing)} for {gguf.name}")
 
 
-STAGING = ".ir-"
-STALE_SECONDS = 3600.0
-
-
-def _drop_stale_staging(folder: Path) -> None:
-    """Staging folders a killed run left behind (an hour old: never a live build)."""
-    for old in folder.glob(f"{STAGING}*"):
-        if time.time() - old.stat().st_mtime > STALE_SECONDS:
-            shutil.rmtree(old, ignore_errors=True)
+STAGING = ".staging"  # beside the target: the same filesystem, so a rename moves it
 
 
 def ir_from_gguf(gguf: Path, gguf_sha256: str, target: Path) -> Path:
     """The IR of `gguf` in `target`, built only when missing or stale; returns `target`."""
     if is_current(target, gguf_sha256):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _drop_stale_staging(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=target.parent))
-    try:
-        _save(gguf, staging)
-        (staging / MARKER).write_text(json.dumps(_source(gguf_sha256)) + "\n")
+    root = target.parent / STAGING
+    clean_leftovers(root)
+    with staging(root) as stage:
+        built = stage / "ir"
+        built.mkdir()
+        _save(gguf, built)
+        (built / MARKER).write_text(json.dumps(_source(gguf_sha256)) + "\n")
         if target.exists():  # stale or half-written by hand: ours to replace
             shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        os.replace(built, target)
     return target

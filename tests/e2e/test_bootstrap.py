@@ -32,7 +32,7 @@ def test_make_run_registers_the_ir_and_serves_it(tmp_path: Path) -> None:
     ir, gguf = Path(entry["path"]), Path(entry["gguf"])
     assert ir.is_dir() and gguf.suffix == ".gguf" and gguf.is_file()
     assert all((ir / name).is_file() for name in (*IR_FILES, MARKER))
-    assert not list(ir.parent.glob(".ir-*"))  # no staging left behind
+    assert not list(ir.parent.glob(".staging/*"))  # no staging left behind
     stamp = (ir / "openvino_model.bin").stat().st_mtime_ns
 
     again = bootstrap(registry)
