@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .device import resolve_device
+from .device import asked_device
 from .errors import RegistryError
 from .families import family_aliases
 from .modelinfo import ModelFileError, inspect_model
@@ -84,7 +84,7 @@ class Catalog:
         return changed
 
     def _device(self, model: ResolvedModel) -> str:
-        return resolve_device(model.entry.device or self._settings.device)
+        return asked_device(model.entry.device, self._settings.device)
 
     def _with_fallback(self, registry: Registry) -> Registry:
         fallback = self._settings.model_path

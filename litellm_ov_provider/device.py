@@ -49,3 +49,9 @@ def resolve_device(requested: str) -> str:
         warn_once(requested, "device %s is not available (found: %s); falling back to CPU",
                   requested, found)  # fmt: skip
     return chosen
+
+
+def asked_device(entry_device: str | None, default: str) -> str:
+    """The device a registry entry asks for (its own, else the node's OV_DEVICE), as
+    this machine can give it; families.variant_device then keeps int4 off GPUs."""
+    return resolve_device(entry_device or default)

@@ -49,7 +49,7 @@ def _rank(weight_format: str) -> tuple[int, str]:
 def choose_variant(variants: Sequence[tuple[str, str, str]]) -> str | None:
     """The variant a family name serves: (name, weight format, device it was asked to
     run on) -> name, or None when none may (only int4-class variants for a GPU)."""
-    allowed = [v for v in variants if not (is_gpu(v[2]) and is_low_bit(v[1]))]
+    allowed = [v for v in variants if variant_device(v[2], v[1]) == v[2]]
     if not allowed:
         return None
     return min(allowed, key=lambda v: (_rank(v[1]), v[0]))[0]

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 from .admission import Admission
-from .device import resolve_device, warn_once
+from .device import asked_device, warn_once
 from .engine.client import EngineClient
 from .engine.interface import Engine, EngineFactory
 from .engine.protocol import WorkerInfo, WorkerSpec
@@ -56,7 +56,7 @@ class LoadedModel:
 def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
     """The device a model really runs on (never int4-class weights on a GPU) and its
     context window (entry, else files, as read when the registry was loaded)."""
-    asked = resolve_device(model.entry.device or settings.device)
+    asked = asked_device(model.entry.device, settings.device)
     device = variant_device(asked, model.entry.weight_format)
     if device != asked:
         warn_once(f"int4:{model.name}", "model %r: %s weights are unstable on %s; running "
