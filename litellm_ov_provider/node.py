@@ -19,6 +19,7 @@ from .lru import Lru
 from .messages import content_text, merge_system
 from .redact import public_message
 from .registry import read_registry
+from .routes import PROVIDER
 from .settings import get_settings
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def deployments(model_name: str | None = None) -> list[dict[str, Any]]:
 def is_local_route(model: str) -> bool:
     """Whether the proxy serves `model` with this node (a registry route)."""
     return any(
-        str((d.get("litellm_params") or {}).get("model", "")).startswith("openvino/")
+        str((d.get("litellm_params") or {}).get("model", "")).startswith(f"{PROVIDER}/")
         for d in deployments(model)
     )
 
