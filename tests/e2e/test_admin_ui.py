@@ -24,12 +24,23 @@ from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
 
-# The offline test engine in ../shared/tools (looked for beside each parent folder: CI
-# may clone the repo deeper than the working copy).
+
+def _origin() -> list[Path]:
+    """The folder this clone came from, when it is a local path (a clone made in a
+    temporary folder still finds the working copy's ../shared)."""
+    done = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    url = done.stdout.strip().removeprefix("file://")
+    return [Path(url).resolve()] if url.startswith("/") else []
+
+
+# The offline test engine in ../shared/tools, looked for beside each parent folder of
+# this repository and of the one it was cloned from (CI clones it elsewhere).
 OFFLINE_ENGINE = next(
     (
         found
-        for parent in REPO.parents
+        for base in (REPO, *_origin())
+        for parent in base.parents
         if (found := parent / "shared" / "tools" / "prisma-offline-engine").is_dir()
     ),
     REPO.parent / "shared" / "tools" / "prisma-offline-engine",
