@@ -25,28 +25,28 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 install: $(VENV)/.stamp-base
 install-dev: $(VENV)/.stamp-dev
 # The same key and environment for `run` and `ui`.
-FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.bootstrap --show-key)}" \
+FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.ops.bootstrap --show-key)}" \
 		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}" \
 		OV_IDLE_TTL_SECONDS="$${OV_IDLE_TTL_SECONDS:-300}" OV_MAX_LOADED_MODELS="$${OV_MAX_LOADED_MODELS:-3}"
 
 ## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
 run: install
-	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
+	@$(BIN)/python -m litellm_ov_provider.ops.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
 	@$(FRONT_DOOR_ENV); \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
-	exec $(BIN)/python -m litellm_ov_provider.launch --config config/litellm.yaml --host $(HOST) --port $(PORT)
+	exec $(BIN)/python -m litellm_ov_provider.ops.launch --config config/litellm.yaml --host $(HOST) --port $(PORT)
 
 ## ui: `run` plus LiteLLM's admin UI at /ui, on a local PostgreSQL (installed as root
 ## when missing, else the apt command is printed); store_model_in_db on
 ui: $(VENV)/.stamp-ui
-	@$(BIN)/python -m litellm_ov_provider.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
+	@$(BIN)/python -m litellm_ov_provider.ops.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
 	@$(FRONT_DOOR_ENV); \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
-	exec $(BIN)/python -m litellm_ov_provider.admin_ui --config config/litellm.yaml --host $(HOST) --port $(PORT)
+	exec $(BIN)/python -m ov_admin_ui --config config/litellm.yaml --host $(HOST) --port $(PORT)
 
 ## ui-stop: stop make ui's PostgreSQL cluster
 ui-stop: $(VENV)/.stamp-ui
-	$(BIN)/python -m litellm_ov_provider.admin_ui --stop
+	$(BIN)/python -m ov_admin_ui --stop
 
 ## test: set up and run the whole suite (unit, engine, real proxy end to end)
 test: install-dev

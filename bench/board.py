@@ -28,13 +28,7 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from testbed.boards import (
-    board_entry,
-    confusion,
-    eval_prompts,
-    semantic_specialists,
-    write_config,
-)
+from testbed.boards import board_entry, confusion, eval_prompts, semantic_specialists, write_config
 from testbed.models import DEFAULT as MODEL
 from testbed.models import default_registry, extract_minilm
 from testbed.proxy import KEY, start_proxy

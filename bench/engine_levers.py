@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import openvino_genai as g
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_model_spec
+from litellm_ov_provider.ops.bootstrap import cached_model_file, default_model_spec
 
 PROMPT = (
     "<|im_start|>user\nTell me a long story about a dragon and a knight.<|im_end|>\n"

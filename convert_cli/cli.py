@@ -20,7 +20,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from litellm_ov_provider.errors import RegistryError
-from litellm_ov_provider.registry import validate_name
+from litellm_ov_provider.registry.entries import validate_name
 from litellm_ov_provider.settings import Settings
 
 from . import pipeline

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from litellm_ov_provider.catalog import inspect_registry
 from litellm_ov_provider.keys import stored_master_key
-from litellm_ov_provider.registry import read_registry
+from litellm_ov_provider.registry.catalog import inspect_registry
+from litellm_ov_provider.registry.entries import read_registry
 
 from .layout import Layout, dir_size
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from litellm_ov_provider.layout import clean_leftovers, model_dir, staging
+from litellm_ov_provider.registry.layout import clean_leftovers, model_dir, staging
 
 
 @dataclass(frozen=True)

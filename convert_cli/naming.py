@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from litellm_ov_provider.registry import name_from_path as suggest_name
-from litellm_ov_provider.registry import validate_name
+from litellm_ov_provider.registry.entries import name_from_path as suggest_name
+from litellm_ov_provider.registry.entries import validate_name
 
 __all__ = ["suggest_name", "unique_name"]
 

@@ -8,21 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litellm_ov_provider.registry import family_of, read_registry
+from litellm_ov_provider.registry.entries import family_of, read_registry
 
 from .errors import ConvertError
 from .export import Quantization, command, run_export
 from .layout import Layout
 from .metadata import Conversion
 from .registrar import Registered, move_original, register
-from .source import (
-    EMBED,
-    Source,
-    channel_sizes,
-    content_hash,
-    embedding_options,
-    inspect_source,
-)
+from .source import EMBED, Source, channel_sizes, content_hash, embedding_options, inspect_source
 
 Phase = Callable[[str], None]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litellm_ov_provider.registry import update_registry
+from litellm_ov_provider.registry.entries import update_registry
 
 from .errors import ConvertError
 from .layout import Layout

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litellm_ov_provider.modelinfo import ModelFileError, gguf_metadata
-from litellm_ov_provider.template_caps import TemplateCaps
+from litellm_ov_provider.engine.template_caps import TemplateCaps
+from litellm_ov_provider.registry.modelinfo import ModelFileError, gguf_metadata
 
 from .errors import ConvertError
 

@@ -10,27 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import litellm_proxy
 from .errors import NodeError
-from .guard_checks import CONNECTION_KEYS
-from .litellm_proxy import is_health_probe
 from .logs import setup_logging as _setup_logging
 from .lru import Lru
-from .messages import content_text, merge_system
+from .proxy import internals as litellm_proxy
+from .proxy.internals import is_health_probe
+from .proxy.routes import PROVIDER
 from .redact import public_message
-from .registry import read_registry
-from .routes import PROVIDER
+from .registry.entries import read_registry
+from .request.checks import CONNECTION_KEYS
+from .request.messages import content_text, merge_system
 from .settings import get_settings
 
 if TYPE_CHECKING:
-    from .responses import HeldBack, chat_response, stream_chunk, usage
+    from .core.assemble import HeldBack, chat_response, stream_chunk, usage
 
 _FROM_RESPONSES = frozenset({"HeldBack", "chat_response", "stream_chunk", "usage"})
 
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_RESPONSES:
-        from . import responses
+        from .core import assemble as responses
 
         return getattr(responses, name)
     raise AttributeError(name)
@@ -89,7 +89,7 @@ def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
 
 def on_routes_synced(listener: Callable[[], None]) -> None:
     """Call `listener` (on the event loop) after each registry sync of the proxy."""
-    from .proxy_hooks import after_sync
+    from .proxy.hooks import after_sync
 
     if listener not in after_sync:
         after_sync.append(listener)
@@ -102,7 +102,7 @@ async def ensure_route(model: str) -> bool:
     if current is None:
         return False
     if model not in current.get_model_names():
-        from .proxy_hooks import sync_once
+        from .proxy.hooks import sync_once
 
         await sync_once(force=True)
     return model in current.get_model_names()
@@ -111,8 +111,8 @@ async def ensure_route(model: str) -> bool:
 async def embed_locally(model: str, texts: list[str]) -> list[list[float]] | None:
     """Vectors from a registry embedding model, in-process; None when `model` is not
     one. Raises NodeError when it cannot embed."""
-    from .embeddings import embed_texts
-    from .runtime import get_runtime
+    from .core.embeddings import embed_texts
+    from .core.runtime import get_runtime
 
     runtime = get_runtime()
     local = runtime.catalog.get(model)

@@ -17,17 +17,7 @@ from .context import Board, BoardContext
 from .errors import BoardConfigError, BoardError, NoLiveSpecialist
 from .plugins import Strategy
 from .report import CallRecord, Report
-from .types import (
-    Answer,
-    BoardRequest,
-    Call,
-    Failure,
-    Message,
-    Pick,
-    Route,
-    Synthesize,
-    Usage,
-)
+from .types import Answer, BoardRequest, Call, Failure, Message, Pick, Route, Synthesize, Usage
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 import openai
 import yaml
 
-from .proxy import REPO
+from testbed.proxy import REPO
 
 EVAL_SET = REPO / "bench" / "routing_set.json"
 

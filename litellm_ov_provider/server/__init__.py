@@ -1,5 +1,4 @@
-"""ov-llm-server: the node standalone (FastAPI + Uvicorn), over the same registry,
-pool, engine and OpenAI mapping as the LiteLLM provider."""
+"""ov-llm-server: the node standalone (FastAPI + Uvicorn), over the same core as the proxy."""
 
 import os
 

@@ -16,15 +16,17 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from litellm.types.utils import EmbeddingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from .. import chat, embeddings, lifecycle_api, metrics
-from ..bodies import read_capped
-from ..catalog import watch
-from ..device import resolve_device
+from ..core import chat, embeddings
+from ..core.assemble import response_id
+from ..core.runtime import RequestContext, Runtime, freeze_startup_heap
+from ..core.wire import error_json, node_error_json
+from ..engine import metrics
 from ..errors import InvalidRequest, NodeError
-from ..guard_checks import Door, Limits, check_parsed, parse_body
-from ..responses import response_id
-from ..runtime import RequestContext, Runtime, freeze_startup_heap
-from ..wire_errors import error_json, node_error_json
+from ..ops import lifecycle_api
+from ..registry.catalog import watch
+from ..registry.device import resolve_device
+from ..request.body import read_capped
+from ..request.checks import Door, Limits, check_parsed, parse_body
 from .wire import ChunkWriter
 
 log = logging.getLogger("litellm_ov_provider.server")

@@ -13,9 +13,9 @@ import logging
 
 import uvicorn
 
-from ..device import resolve_device
+from ..core.runtime import get_runtime
 from ..keys import is_loopback, weak_key_problem
-from ..runtime import get_runtime
+from ..registry.device import resolve_device
 from .app import create_app
 
 log = logging.getLogger("litellm_ov_provider.server")

@@ -8,8 +8,8 @@ from typing import Any
 
 from litellm.types.utils import GenericStreamingChunk
 
+from ..core.wire import node_error_json
 from ..errors import NodeError
-from ..wire_errors import node_error_json
 
 
 class ChunkWriter:

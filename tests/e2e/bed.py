@@ -13,7 +13,7 @@ from typing import Any
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.boards import board_entry, remote_entry, semantic_specialists, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.node import Node, start_node

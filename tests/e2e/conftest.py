@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT, TINY_CTX, extract_minilm, place_default_ir, place_model
 from testbed.proxy import KEY, Proxy, start_proxy
 

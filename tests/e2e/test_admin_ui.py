@@ -19,7 +19,7 @@ import httpx
 import openai
 import pytest
 
-from litellm_ov_provider.admin_ui.postgres import server_bin
+from ov_admin_ui.postgres import server_bin
 from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
@@ -98,7 +98,7 @@ def ui_env(prisma_env: dict[str, str]) -> Iterator[dict[str, str]]:
     }
     yield env
     stop = {**os.environ, **env}
-    subprocess.run([sys.executable, "-m", "litellm_ov_provider.admin_ui", "--stop"], env=stop)
+    subprocess.run([sys.executable, "-m", "ov_admin_ui", "--stop"], env=stop)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -111,7 +111,7 @@ def start_ui(root: Path, gguf: Path, env: dict[str, str], store_model_in_db: boo
     }
     board = {"strategy": "fallback", "specialists": [{"model": DEFAULT}]}
     config = write_config(root / "litellm.yaml", [board_entry(BOARD, board)])
-    launcher = [sys.executable, "-m", "litellm_ov_provider.admin_ui"]
+    launcher = [sys.executable, "-m", "ov_admin_ui"]
     full = {**env, "STORE_MODEL_IN_DB": str(store_model_in_db)}
     return start_proxy(root, {DEFAULT: entry}, full, config, launcher, startup_seconds=600)
 

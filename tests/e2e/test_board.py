@@ -21,8 +21,7 @@ from testbed.boards import report_of, streamed, text_of
 from testbed.models import DEFAULT
 from testbed.prom import scrape, value
 from testbed.proxy import KEY, REPO
-
-from .bed import BoardBed
+from tests.e2e.bed import BoardBed
 
 pytestmark = pytest.mark.e2e
 ASK = [{"role": "user", "content": "What is 2 plus 3?"}]

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import openai
 
-from litellm_ov_provider.gguf_ir import IR_FILES, MARKER
+from litellm_ov_provider.registry.gguf_ir import IR_FILES, MARKER
 from testbed.models import DEFAULT
 from testbed.proxy import KEY, start_proxy
 
 
 def bootstrap(registry: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "litellm_ov_provider.bootstrap", "--skip-key"],
+        [sys.executable, "-m", "litellm_ov_provider.ops.bootstrap", "--skip-key"],
         env={**os.environ, "OV_REGISTRY_PATH": str(registry)},
         capture_output=True, text=True, timeout=600, check=True,
     )  # fmt: skip

@@ -17,8 +17,7 @@ import openai
 import pytest
 
 from testbed.proxy import Proxy
-
-from .conftest import cli
+from tests.e2e.conftest import cli
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 

@@ -20,7 +20,7 @@ def _run(argv: list[str], key: str, tmp_path: Path) -> subprocess.CompletedProce
 
 
 def test_ov_front_door_refuses_a_placeholder_key_beyond_loopback(tmp_path: Path) -> None:
-    launcher = [sys.executable, "-m", "litellm_ov_provider.launch", "--config", CONFIG]
+    launcher = [sys.executable, "-m", "litellm_ov_provider.ops.launch", "--config", CONFIG]
     done = _run([*launcher, "--host", "0.0.0.0", "--port", str(free_port())], "sk-1234", tmp_path)
     assert done.returncode == 2 and "refusing to listen on 0.0.0.0" in done.stderr
 

@@ -10,7 +10,7 @@ import openai
 import pytest
 import yaml
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT, TINY_CTX, place_model
 from testbed.proxy import KEY, REPO, Proxy, start_proxy
 

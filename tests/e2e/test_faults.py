@@ -23,12 +23,11 @@ import httpx
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.boards import board_entry, remote_entry, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.proxy import KEY, Proxy, free_port, start_proxy
-
-from .conftest import cli
+from tests.e2e.conftest import cli
 
 REMOTE_KEY = "sk-remote-node-secret-0123456789abcdef"
 HI = [{"role": "user", "content": "Say hi."}]

@@ -19,7 +19,7 @@ HI = [{"role": "user", "content": "hi"}]
 
 
 def ov_llm(proxy: Proxy, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "litellm_ov_provider.ov_cli", "--url", proxy.base_url,
+    argv = [sys.executable, "-m", "litellm_ov_provider.ops.cli", "--url", proxy.base_url,
             "--key", KEY, *args]  # fmt: skip
     return subprocess.run(argv, capture_output=True, text=True, timeout=300)
 

@@ -18,7 +18,7 @@ import openai
 import psutil
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT
 from testbed.node import Node, start_node
 from testbed.prom import scrape, value

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.launch import exposure_problem
+from litellm_ov_provider.ops.launch import exposure_problem
 
 REPO = Path(__file__).resolve().parents[2]
 # unit name -> the program its ExecStart runs

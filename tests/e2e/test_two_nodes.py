@@ -14,7 +14,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT
 from testbed.node import Node, start_node
 from testbed.proxy import KEY, start_proxy

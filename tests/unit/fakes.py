@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litellm_ov_provider.catalog import Catalog
+from litellm_ov_provider.core.runtime import Runtime
 from litellm_ov_provider.engine import protocol as p
+from litellm_ov_provider.engine.pool import ModelPool
 from litellm_ov_provider.errors import InvalidRequest, WorkerCrashed
-from litellm_ov_provider.pool import ModelPool
-from litellm_ov_provider.runtime import Runtime
+from litellm_ov_provider.registry.catalog import Catalog
 from litellm_ov_provider.settings import Settings
 
 _pids = itertools.count(1000)

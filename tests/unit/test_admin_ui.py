@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.admin_ui import migrations, postgres
-from litellm_ov_provider.admin_ui.prisma_client import native_schema
+from ov_admin_ui import migrations, postgres
+from ov_admin_ui.prisma_client import native_schema
 
 
 def test_the_schema_is_generated_for_this_machine_only() -> None:

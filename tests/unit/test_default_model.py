@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from litellm_ov_provider import gguf_ir
-from litellm_ov_provider.bootstrap import default_entry, default_model_spec, register_default
-from litellm_ov_provider.registry import read_registry
+from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec, register_default
+from litellm_ov_provider.registry import gguf_ir
+from litellm_ov_provider.registry.entries import read_registry
 
 SPEC = default_model_spec()
 

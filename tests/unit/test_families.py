@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.families import choose_variant, family_aliases, variant_device
-from litellm_ov_provider.registry import ModelEntry, ResolvedModel, family_of
+from litellm_ov_provider.registry.entries import ModelEntry, ResolvedModel, family_of
+from litellm_ov_provider.registry.families import choose_variant, family_aliases, variant_device
 
 
 def _m(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from litellm_ov_provider import ov_cli
-from litellm_ov_provider.admin_ui import __main__ as ui
-from litellm_ov_provider.launch import cli_host, exposure_problem
+from litellm_ov_provider.ops import cli as ov_cli
+from litellm_ov_provider.ops.launch import cli_host, exposure_problem
+from ov_admin_ui import __main__ as ui
 
 
 def test_the_last_host_wins_then_the_host_variable_then_all_interfaces() -> None:

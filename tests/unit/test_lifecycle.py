@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from litellm_ov_provider import chat
+from litellm_ov_provider.core import chat
 from litellm_ov_provider.errors import InvalidRequest
-from litellm_ov_provider.lifecycle import keep_alive_seconds, ps_row
+from litellm_ov_provider.ops.lifecycle_api import ps_row
+from litellm_ov_provider.request.keep_alive import keep_alive_seconds
 from router_plugins import litellm_caller
-
-from .fakes import Script, fake_runtime
+from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "hi"}]
 

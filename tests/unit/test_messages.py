@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from litellm_ov_provider.engine.template_caps import TemplateCaps
 from litellm_ov_provider.errors import InvalidRequest
-from litellm_ov_provider.messages import content_text, merge_system, to_template_messages
-from litellm_ov_provider.template_caps import TemplateCaps
+from litellm_ov_provider.request.messages import content_text, merge_system, to_template_messages
 
 PLAIN = TemplateCaps(tools=False, tool_calls=False, tool_role=False, style="hermes")
 QWEN_LIKE = TemplateCaps(tools=True, tool_calls=True, tool_role=True, style="hermes")

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from litellm_ov_provider import chat
-from litellm_ov_provider.metrics import GENERATED, REQUESTS, TTFT, PoolCollector
+from litellm_ov_provider.core import chat
+from litellm_ov_provider.engine.metrics import GENERATED, REQUESTS, TTFT, PoolCollector
 from router_plugins.metrics import DROPPED, ESCALATIONS, ROUTE_SECONDS, record
 from router_plugins.report import CallRecord, Report
-
-from .fakes import Script, fake_runtime
+from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "hi"}]
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from litellm.llms.custom_llm import CustomLLMError
 
-from litellm_ov_provider import chat, embeddings, litellm_proxy
+from litellm_ov_provider.core import chat, embeddings
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
-from litellm_ov_provider.handler import OpenVINOLLM
-from litellm_ov_provider.proxy_hooks import apply, desired_deployments
-from litellm_ov_provider.routes import ID_PREFIX, is_registry_route
-
-from .fakes import Script, fake_runtime
+from litellm_ov_provider.proxy import internals as litellm_proxy
+from litellm_ov_provider.proxy.hooks import apply, desired_deployments
+from litellm_ov_provider.proxy.provider import OpenVINOLLM
+from litellm_ov_provider.proxy.routes import ID_PREFIX, is_registry_route
+from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "What is the capital of France?"}]
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.catalog import Catalog
 from litellm_ov_provider.errors import RegistryError
-from litellm_ov_provider.registry import parse_registry, update_registry, validate_name
+from litellm_ov_provider.registry.catalog import Catalog
+from litellm_ov_provider.registry.entries import parse_registry, update_registry, validate_name
 from litellm_ov_provider.settings import Settings
 
 

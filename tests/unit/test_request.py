@@ -3,9 +3,9 @@ from typing import Any
 
 import pytest
 
+from litellm_ov_provider.engine.template_caps import TemplateCaps
 from litellm_ov_provider.errors import InvalidRequest
-from litellm_ov_provider.request import build_request
-from litellm_ov_provider.template_caps import TemplateCaps
+from litellm_ov_provider.request.build import build_request
 
 PLAIN = TemplateCaps(tools=False, tool_calls=False, tool_role=False, style="hermes")
 MSGS = [{"role": "user", "content": "hi"}]

@@ -1,6 +1,6 @@
+from litellm_ov_provider.core.assemble import StreamAssembler, usage
 from litellm_ov_provider.engine.protocol import Sampling
-from litellm_ov_provider.request import EngineRequest
-from litellm_ov_provider.responses import StreamAssembler, usage
+from litellm_ov_provider.request.build import EngineRequest
 
 
 def req(parse_tools: bool = False, forced: bool = False) -> EngineRequest:

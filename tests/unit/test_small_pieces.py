@@ -3,11 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.device import pick_device
-from litellm_ov_provider.engine.detok import IncrementalDetokenizer
-from litellm_ov_provider.modelinfo import ModelFileError, context_length, inspect_model
-from litellm_ov_provider.registry import ModelEntry, ResolvedModel
-from litellm_ov_provider.routes import ID_PREFIX, deployment, plan
+from litellm_ov_provider.engine.worker.detok import IncrementalDetokenizer
+from litellm_ov_provider.proxy.routes import ID_PREFIX, deployment, plan
+from litellm_ov_provider.registry.device import pick_device
+from litellm_ov_provider.registry.entries import ModelEntry, ResolvedModel
+from litellm_ov_provider.registry.modelinfo import ModelFileError, context_length, inspect_model
 
 
 def test_device_choice() -> None:

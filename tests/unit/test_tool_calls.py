@@ -3,7 +3,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from litellm_ov_provider.tool_calls import (
+from litellm_ov_provider.core.tool_calls import (
     StreamingToolParser,
     parse_forced,
     parse_llama3,

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from litellm_ov_provider.admission import Admission
-from litellm_ov_provider.catalog import Catalog
+from litellm_ov_provider.engine.admission import Admission
 from litellm_ov_provider.engine.environ import worker_env
+from litellm_ov_provider.engine.grammar_gate import suspects
 from litellm_ov_provider.errors import InvalidRequest, Overloaded
-from litellm_ov_provider.grammar import suspects
 from litellm_ov_provider.keys import weak_key_problem
 from litellm_ov_provider.redact import engine_error_text, public_message
-from litellm_ov_provider.schemas import check_schema
+from litellm_ov_provider.registry.catalog import Catalog
+from litellm_ov_provider.request.schemas import check_schema
 from litellm_ov_provider.settings import Settings
 from router_plugins.config import SpecialistConfig, refused_params
 

@@ -1,0 +1,1 @@
+"""Inside a worker process: one OpenVINO GenAI pipeline, stepped between commands."""

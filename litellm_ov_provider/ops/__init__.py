@@ -1,0 +1,1 @@
+"""Operating a node: `ov-llm`, the lifecycle API, launch checks, `make run`'s bootstrap."""

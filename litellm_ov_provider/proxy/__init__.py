@@ -1,0 +1,1 @@
+"""The LiteLLM adapter: custom provider, proxy hooks, route sync, front door, LiteLLM internals."""

@@ -1,0 +1,117 @@
+"""Registry -> LiteLLM router deployments (pure planning; the hook applies it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..registry.entries import ResolvedModel
+
+PROVIDER = "openvino"
+ID_PREFIX = "openvino-registry:"
+
+
+def deployment_id(name: str) -> str:
+    return f"{ID_PREFIX}{name}"
+
+
+def is_registry_route(dep_id: str) -> bool:
+    """Whether a router deployment id is one of ours (a registry model or family)."""
+    return dep_id.startswith(ID_PREFIX)
+
+
+# What LiteLLM's /model_group/info and the admin UI read. Tools work on every chat
+# model (rendered by its template, else into the system message), structured output
+# through the grammar, a system message through merge_system; no images.
+CHAT_SUPPORT = {
+    "supports_function_calling": True,
+    "supports_tool_choice": True,
+    "supports_parallel_function_calling": True,
+    "supports_response_schema": True,
+    "supports_system_messages": True,
+    "supports_vision": False,
+}
+EMBEDDING_SUPPORT = {key: False for key in CHAT_SUPPORT}
+FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+
+
+def capabilities(mode: str) -> dict[str, Any]:
+    return {**(CHAT_SUPPORT if mode == "chat" else EMBEDDING_SUPPORT), **FREE}
+
+
+def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
+    """One proxy route for one registry model: its capabilities, the registry entry's
+    own `model_info` keys, then its card (runtime.model_card) and path, which an entry
+    cannot override."""
+    info: dict[str, Any] = {
+        **capabilities(str(card.get("mode"))),
+        **model.entry.model_info,
+        "id": deployment_id(model.name),
+        **card,
+        "path": str(model.path),
+        "litellm_provider": PROVIDER,
+    }
+    context = card.get("context_length")  # None when neither entry nor files say
+    info["max_input_tokens"] = context
+    info["max_output_tokens"] = context if card.get("mode") == "chat" else 0
+    info["max_tokens"] = context
+    params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
+    if card.get("mode") == "embedding":
+        # LiteLLM rejects encoding_format/dimensions/user for custom providers unless
+        # dropped; proxy_hooks carries encoding_format past this in the metadata.
+        params["drop_params"] = True
+    return {"model_name": model.name, "litellm_params": params, "model_info": info}
+
+
+def alias_deployment(family: str, variant: dict[str, Any]) -> dict[str, Any]:
+    """The route of a family name: the variant's deployment (same provider model, so
+    requests run on the variant) under the family's name, saying which it serves."""
+    info = {**variant["model_info"], "id": deployment_id(family)}
+    info.update(alias_of=variant["model_name"], family=family)
+    return {"model_name": family, "litellm_params": dict(variant["litellm_params"]),
+            "model_info": info}  # fmt: skip
+
+
+def broken_deployment(name: str, reason: str) -> dict[str, Any]:
+    """A route for a registry entry that cannot be served: requests get a 503 naming
+    the model and the reason, and /v1/model/info shows why."""
+    info = {
+        "id": deployment_id(name),
+        "mode": "chat",
+        "status": "broken",
+        "error": reason,
+        "loaded": False,
+        "litellm_provider": PROVIDER,
+    }
+    return {
+        "model_name": name,
+        "litellm_params": {"model": f"{PROVIDER}/{name}"},
+        "model_info": info,
+    }
+
+
+@dataclass(frozen=True)
+class Plan:
+    upserts: list[dict[str, Any]]
+    deletes: list[str]  # deployment ids
+    removed_names: list[str]
+
+
+def plan(current: dict[str, dict[str, Any]], desired: list[dict[str, Any]]) -> Plan:
+    """Compare our deployments now in the router (id -> deployment) with the desired ones.
+    Deployments whose id lacks our prefix are never touched."""
+    ours = {dep_id: dep for dep_id, dep in current.items() if is_registry_route(dep_id)}
+    wanted = {d["model_info"]["id"]: d for d in desired}
+    upserts = [d for dep_id, d in wanted.items() if _differs(ours.get(dep_id), d)]
+    deletes = sorted(set(ours) - set(wanted))
+    removed = [dep_id.removeprefix(ID_PREFIX) for dep_id in deletes]
+    return Plan(upserts=upserts, deletes=deletes, removed_names=removed)
+
+
+def _differs(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:
+    if have is None:
+        return True
+    have_info = have.get("model_info") or {}
+    return have.get("model_name") != want["model_name"] or any(
+        have_info.get(k) != v for k, v in want["model_info"].items()
+    )

@@ -1,0 +1,1 @@
+"""Where a request is checked: body, OpenAI shape, steering keys, schemas, engine request."""
