@@ -9,9 +9,10 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requi
 
 .PHONY: run ui ui-stop test install install-dev lint typecheck bench bench-peer lock clean
 
+# The front door: the node plus LiteLLM's proxy (`pip install .` alone is the node).
 $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e .
+	$(PIP) -e '.[proxy]'
 	@touch $@
 
 $(VENV)/.stamp-ui: $(VENV)/.stamp-base
@@ -19,7 +20,7 @@ $(VENV)/.stamp-ui: $(VENV)/.stamp-base
 	@touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
-	$(PIP) -e '.[dev,convert,ui]' -e tests/example_plugin
+	$(PIP) -e '.[dev,convert,proxy,ui]' -e tests/example_plugin
 	@touch $@
 
 install: $(VENV)/.stamp-base

@@ -25,7 +25,7 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from router_plugins.calibrate import Item, choose, correct, run
+from router_plugins.builtin.calibrate import Item, choose, correct, run
 from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, default_registry
 from testbed.proxy import KEY, start_proxy

@@ -1,5 +1,11 @@
 """Kept so proxy configs written for 0.1 keep loading (`handler.openvino_llm`)."""
 
-from .proxy.provider import openvino_llm
+from typing import Any
 
-__all__ = ["openvino_llm"]
+
+def __getattr__(name: str) -> Any:
+    from .proxy import entrypoints
+
+    if name == "openvino_llm":
+        return entrypoints.openvino_llm()
+    raise AttributeError(name)

@@ -1,6 +1,12 @@
-"""Kept so proxy configs written for 0.1 keep loading: `litellm_ov_provider.proxy_hooks.front_door`
-and `.registry_sync`."""
+"""Kept so proxy configs written for 0.1 keep loading: `proxy_hooks.front_door` and
+`proxy_hooks.registry_sync` are both the proxy hooks (LiteLLM adds them once)."""
 
-from .proxy.hooks import front_door, registry_sync
+from typing import Any
 
-__all__ = ["front_door", "registry_sync"]
+
+def __getattr__(name: str) -> Any:
+    from .proxy import entrypoints
+
+    if name in ("front_door", "registry_sync"):
+        return entrypoints.node_hooks()
+    raise AttributeError(name)

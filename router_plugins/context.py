@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .config import Board  # plugins import Board from here
+from .board.config import Board  # plugins import Board from here
 from .errors import BoardConfigError
 from .types import Answer, Message
 

@@ -24,10 +24,10 @@ from typing import Any
 
 from litellm_ov_provider.node import content_text
 
-from .calls import CallFailed, Piece, Reply
+from .board.calls import CallFailed, Piece, Reply
+from .board.plugins import Plugins, Strategy, load
+from .board.run import BoardRun
 from .context import Board, BoardContext
-from .plugins import Plugins, Strategy, load
-from .run import BoardRun
 from .types import BoardRequest, Message, Usage
 from .validation import validated
 

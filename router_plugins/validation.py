@@ -11,10 +11,10 @@ import inspect
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import config
+from .board import config
+from .board.plugins import Plugins, Strategy
 from .context import Board, BoardContext
 from .errors import BoardConfigError
-from .plugins import Plugins, Strategy
 
 
 def validated(name: str, raw: Any, plugins: Plugins) -> tuple[Board, Strategy]:

@@ -48,6 +48,16 @@ class Node:
         stop_process(self.proc)
 
 
+def without_litellm(folder: Path) -> dict[str, str]:
+    """An environment in which `import litellm` fails: a stand-in package first on the
+    path that raises ImportError, as on a machine where only the node is installed."""
+    stand_in = folder / "no-litellm" / "litellm"
+    stand_in.mkdir(parents=True, exist_ok=True)
+    (stand_in / "__init__.py").write_text('raise ImportError("litellm is not installed")\n')
+    path = [str(stand_in.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(path)}
+
+
 def start_node(
     registry: Path,
     log: Path,

@@ -1,7 +1,7 @@
-"""Chat completions on a registry model: the node's core flow, free of LiteLLM glue.
+"""Chat completions on a registry model: the node's core flow.
 
-`complete` returns the whole answer; `stream` yields chunks. Both raise NodeError
-subclasses before producing anything when the request is bad.
+`complete` returns the whole answer; `open_stream` returns its chunks. Both raise
+NodeError subclasses before producing anything when the request is bad.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ from contextlib import AsyncExitStack
 from functools import partial
 from typing import Any, TypeVar
 
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
-
 from ..engine import protocol as p
 from ..engine.metrics import observed
 from ..engine.pool import LoadedModel
 from ..errors import WorkerCrashed
 from ..request.build import EngineRequest, build_request
 from ..request.keep_alive import keep_alive_seconds
-from .assemble import StreamAssembler, assemble, completion, finish_reason, usage
+from .assemble import StreamAssembler, assemble, finish_reason
 from .runtime import NO_CTX, RequestContext, Runtime
+from .types import Chunk, Completion, Usage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,14 +53,14 @@ async def _once_more(start: Callable[[], Awaitable[T]], name: str, ctx: RequestC
 
 async def complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
-) -> ModelResponse:
+) -> Completion:
     """The whole answer (tried once more if the worker dies under it)."""
     return await _once_more(lambda: _complete(runtime, name, messages, params, ctx), name, ctx)
 
 
 async def _complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
-) -> ModelResponse:
+) -> Completion:
     keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "chat")
     started = time.monotonic()
@@ -82,26 +81,26 @@ async def _complete(
     assert done is not None
     content, calls = assemble(req, "".join(parts))
     _log_done(name, started, accepted.prompt_tokens, done, ctx)
-    return completion(
-        name,
-        content,
-        calls,
-        finish_reason(done.reason, calls),
-        usage(accepted.prompt_tokens, done.completion_tokens),
-        logprobs=scored if req.sampling.logprobs else None,
+    return Completion(
+        model=name,
+        content=content,
+        tool_calls=tuple(calls),
+        finish_reason=finish_reason(done.reason, calls),
+        usage=Usage(accepted.prompt_tokens, done.completion_tokens),
+        logprobs=tuple(scored) if req.sampling.logprobs else None,
     )
 
 
 async def open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
-) -> AsyncIterator[GenericStreamingChunk]:
+) -> AsyncIterator[Chunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
     return await _once_more(lambda: _open_stream(runtime, name, messages, params, ctx), name, ctx)
 
 
 async def _open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
-) -> AsyncIterator[GenericStreamingChunk]:
+) -> AsyncIterator[Chunk]:
     keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "chat")
     stack = AsyncExitStack()
@@ -124,7 +123,7 @@ async def _streamed(
     accepted: p.Accepted,
     events: AsyncIterator[p.Delta | p.Finished],
     ctx: RequestContext,
-) -> AsyncIterator[GenericStreamingChunk]:
+) -> AsyncIterator[Chunk]:
     started = time.monotonic()
     out = StreamAssembler(req)
     try:
@@ -135,7 +134,7 @@ async def _streamed(
             else:
                 _log_done(name, started, accepted.prompt_tokens, event, ctx)
                 for chunk in out.finish(
-                    event.reason, usage(accepted.prompt_tokens, event.completion_tokens)
+                    event.reason, Usage(accepted.prompt_tokens, event.completion_tokens)
                 ):
                     yield chunk
     finally:

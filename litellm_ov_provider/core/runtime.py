@@ -8,9 +8,8 @@ import gc
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from ..engine.pool import ModelPool, model_facts
+from ..engine.pool import ModelPool
 from ..errors import InvalidRequest, ModelNotFound, ModelUnavailable
 from ..logs import setup_logging
 from ..registry.catalog import Catalog
@@ -34,22 +33,6 @@ class Runtime:
     settings: Settings
     catalog: Catalog
     pool: ModelPool
-
-    def model_card(self, model: ResolvedModel) -> dict[str, Any]:
-        """What clients are told about a servable model: the proxy's model_info and
-        the node's /v1/models both list exactly this."""
-        entry = model.entry
-        device, context = model_facts(model, self.settings)
-        return {
-            "mode": entry.mode,
-            "task": entry.task,
-            "weight_format": entry.weight_format,
-            "device": device,
-            "context_length": context,
-            "status": "ready",
-            "loaded": self.pool.is_loaded(model.name),
-            "restarts": self.pool.restarts(model.name),
-        }
 
     async def resolve(self, name: str, mode: str | None) -> ResolvedModel:
         """The registry model `name` serving `mode` ("chat" or "embedding"; None: any),

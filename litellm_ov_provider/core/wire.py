@@ -1,13 +1,17 @@
-"""OpenAI-shaped error bodies, and rewriting the ones LiteLLM sends (pure)."""
+"""The node's results and errors as OpenAI's JSON (pure).
+
+ov-llm-server answers with these; the front door uses the same error body and the
+same logprobs and tool-call shapes inside LiteLLM's responses.
+"""
 
 from __future__ import annotations
 
-import gzip
 import json
 from typing import Any
 
 from ..errors import NodeError
 from ..redact import public_message
+from .types import Chunk, Completion, Embeddings, TokenLogprob, ToolCall, ToolCallDelta, Usage
 
 TYPES = {
     400: "invalid_request_error",
@@ -40,58 +44,122 @@ def node_error_json(exc: NodeError) -> dict[str, Any]:
     )
 
 
-def _decoded(body: bytes, encoding: str) -> Any:
-    if encoding not in ("", "identity", "gzip"):
-        return None
-    try:
-        return json.loads(gzip.decompress(body) if encoding == "gzip" else body)
-    except (ValueError, OSError, EOFError):
-        return None
+def usage_json(use: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": use.prompt_tokens,
+        "completion_tokens": use.completion_tokens,
+        "total_tokens": use.total_tokens,
+    }
 
 
-def _encoded(data: Any, encoding: str) -> bytes:
-    raw = json.dumps(data, ensure_ascii=False).encode()
-    return gzip.compress(raw) if encoding == "gzip" else raw
+def tool_call_json(call: ToolCall) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
 
 
-def scrub_error_body(body: bytes, encoding: str) -> bytes:
-    """An error body with its message freed of paths and stack traces."""
-    data = _decoded(body, encoding)
-    if not isinstance(data, dict):
-        return body
-    error = data.get("error")
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        error["message"] = public_message(error["message"])
-    elif isinstance(error, str):
-        data["error"] = public_message(error)
-    elif isinstance(data.get("detail"), str):
-        data["detail"] = public_message(data["detail"])
-    else:
-        return body
-    return _encoded(data, encoding)
+def tool_call_delta_json(delta: ToolCallDelta) -> dict[str, Any]:
+    """A streamed tool-call piece as OpenAI sends it: id, type and name on a call's
+    first piece only."""
+    out: dict[str, Any] = {"index": delta.index}
+    function: dict[str, Any] = {"arguments": delta.arguments}
+    if delta.id is not None:
+        out.update(id=delta.id, type="function")
+    if delta.name is not None:
+        function["name"] = delta.name
+    out["function"] = function
+    return out
 
 
-def without_paths(body: bytes, encoding: str) -> bytes:
-    """A /model/info body without model_info.path (shown to the master key only)."""
-    data = _decoded(body, encoding)
-    items = data.get("data") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        return body
-    for item in items:
-        info = item.get("model_info") if isinstance(item, dict) else None
-        if isinstance(info, dict):
-            info.pop("path", None)
-    return _encoded(data, encoding)
+def logprobs_json(scored: tuple[TokenLogprob, ...]) -> dict[str, Any]:
+    """OpenAI's `choices[].logprobs`; no alternatives (top_logprobs stays empty)."""
+    return {
+        "content": [
+            {"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": []}
+            for token, lp in scored
+        ]
+    }
 
 
-def with_aliases(body: bytes, encoding: str, aliases: dict[str, str]) -> bytes:
-    """A /v1/models body whose family routes say which variant they serve
-    (`alias_of`)."""
-    data = _decoded(body, encoding)
-    items = data.get("data") if isinstance(data, dict) else None
-    if not aliases or not isinstance(items, list):
-        return body
-    for item in items:
-        if isinstance(item, dict) and item.get("id") in aliases:
-            item["alias_of"] = aliases[item["id"]]
-    return _encoded(data, encoding)
+def message_json(c: Completion) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": c.content}
+    if c.tool_calls:
+        message["tool_calls"] = [tool_call_json(call) for call in c.tool_calls]
+    return message
+
+
+def choice_json(c: Completion) -> dict[str, Any]:
+    choice: dict[str, Any] = {
+        "index": 0,
+        "message": message_json(c),
+        "finish_reason": c.finish_reason,
+    }
+    if c.logprobs is not None:
+        choice["logprobs"] = logprobs_json(c.logprobs)
+    return choice
+
+
+def completion_json(c: Completion) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "object": "chat.completion",
+        "created": c.created,
+        "model": c.model,
+        "choices": [choice_json(c)],
+        "usage": usage_json(c.usage),
+    }
+
+
+def embeddings_json(e: Embeddings) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "model": e.model,
+        "data": [
+            {"object": "embedding", "index": i, "embedding": vector}
+            for i, vector in enumerate(e.data)
+        ],
+        "usage": {"prompt_tokens": e.usage.prompt_tokens, "total_tokens": e.usage.total_tokens},
+    }
+
+
+class ChunkWriter:
+    """Chunks -> OpenAI `chat.completion.chunk` server-sent events."""
+
+    DONE = "data: [DONE]\n\n"
+
+    def __init__(self, model: str, response_id: str, created: int, include_usage: bool) -> None:
+        self.model, self.id, self.created = model, response_id, created
+        self.include_usage = include_usage
+        self._first = True
+
+    def event(self, chunk: Chunk) -> str:
+        delta: dict[str, Any] = {}
+        if self._first:
+            delta["role"] = "assistant"
+            self._first = False
+        if chunk.text:
+            delta["content"] = chunk.text
+        if chunk.tool_call is not None:
+            delta["tool_calls"] = [tool_call_delta_json(chunk.tool_call)]
+        out = [self._sse({"index": 0, "delta": delta, "finish_reason": chunk.finish_reason})]
+        if chunk.usage is not None and self.include_usage:
+            out.append(self._sse(None, usage=usage_json(chunk.usage)))
+        return "".join(out)
+
+    def _sse(self, choice: dict[str, Any] | None, usage: dict[str, Any] | None = None) -> str:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [choice] if choice is not None else [],
+        }
+        if usage is not None:
+            body["usage"] = usage
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    @staticmethod
+    def error(exc: NodeError) -> str:
+        return f"data: {json.dumps(node_error_json(exc))}\n\n"

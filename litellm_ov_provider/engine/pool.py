@@ -15,9 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 from ..errors import ModelUnavailable
-from ..registry.device import asked_device, warn_once
+from ..registry.device import model_facts
 from ..registry.entries import ResolvedModel
-from ..registry.families import variant_device
 from ..settings import Settings
 from .admission import Admission
 from .client import EngineClient
@@ -51,17 +50,6 @@ class LoadedModel:
     @property
     def usable(self) -> bool:
         return self.engine.alive and not self.retiring
-
-
-def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
-    """The device a model really runs on (never int4-class weights on a GPU) and its
-    context window (entry, else files, as read when the registry was loaded)."""
-    asked = asked_device(model.entry.device, settings.device)
-    device = variant_device(asked, model.entry.weight_format)
-    if device != asked:
-        warn_once(f"int4:{model.name}", "model %r: %s weights are unstable on %s; running "
-                  "on CPU", model.name, model.entry.weight_format, asked)  # fmt: skip
-    return device, model.context_length
 
 
 def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
@@ -256,6 +244,12 @@ class ModelPool:
         self._retirees.add(task)
         task.add_done_callback(self._retirees.discard)
         self._changed()  # model_info.loaded says so now, not once the worker has gone
+
+    async def retired(self) -> None:
+        """Wait until every engine retired so far has stopped (each once its requests
+        finished)."""
+        while self._retirees:
+            await asyncio.gather(*self._retirees, return_exceptions=True)
 
     async def _close_when_idle(self, loaded: LoadedModel) -> None:
         await loaded.idle.wait()  # never stop an engine with work in flight

@@ -11,24 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litellm.proxy._types import ProxyException
-
 from ..keys import key_matches
-from . import internals as litellm_proxy
+from . import internals
 
 MISSING_KEY = "Invalid or missing API key. Send the proxy's master key as a Bearer token."
 
 
 async def master_key_auth(request: Any, api_key: str | None) -> str:
     token = (api_key or "").removeprefix("Bearer ").strip()
-    if litellm_proxy.has_database():
+    if internals.has_database():
         return token  # LiteLLM checks virtual keys against its database
-    master = litellm_proxy.master_key()
-    if key_matches(token, master):
+    if key_matches(token, internals.master_key()):
         return token
-    raise ProxyException(
-        message=MISSING_KEY,
-        type="authentication_error",
-        param="Authorization",
-        code=401,
-    )
+    raise internals.auth_error(MISSING_KEY, "Authorization")

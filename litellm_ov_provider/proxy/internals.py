@@ -1,28 +1,69 @@
-"""The one place that reads or writes LiteLLM's proxy globals (`proxy_server`).
+"""Every LiteLLM internal this project depends on, reached only through here.
 
-Imported lazily: outside a running proxy nothing here is touched, and importing
+Checked against litellm 1.106.2 (`CHECKED_AGAINST`); tests/unit/test_litellm_internals.py
+fails, naming the piece, when an upgrade removes or renames one. LiteLLM's public API
+(CustomLLM, CustomLogger and their hooks, Router's methods, its exceptions and types)
+is used where it is needed; what is here is not public: the proxy module's globals, a
+Router method we wrap, the app's built middleware stack, a scope key its body parser
+reads, keys it puts in a call's metadata, its logger's name.
+
+Imported lazily: outside a running proxy nothing here touches LiteLLM, and importing
 `litellm.proxy.proxy_server` costs seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
+CHECKED_AGAINST = "1.106.2"
+# LiteLLM's /health sends real completions to every deployment, tagged with this.
 HEALTH_TAG = "litellm-internal-health-check"
+# The request-scope key LiteLLM's body parser reads before parsing a body itself.
+PARSED_BODY = "parsed_body"
+PROXY_LOGGER = "LiteLLM Proxy"
+_METADATA = ("litellm_metadata", "metadata")  # where a call's metadata may sit
 
 
-def is_health_probe(litellm_params: dict[str, Any] | None) -> bool:
-    """LiteLLM's /health sends real completions, tagged with HEALTH_TAG."""
-    params = litellm_params or {}
-    for key in ("litellm_metadata", "metadata"):
-        meta = params.get(key) or {}
-        tags = meta.get("tags") if isinstance(meta, dict) else None
+# ---- a call's litellm_params -----------------------------------------------------
+def _metadata_value(litellm_params: Mapping[str, Any] | None, key: str) -> Any:
+    for where in _METADATA:
+        meta = (litellm_params or {}).get(where)
+        if isinstance(meta, Mapping) and meta.get(key) is not None:
+            return meta[key]
+    return None
+
+
+def is_health_probe(litellm_params: Mapping[str, Any] | None) -> bool:
+    for where in _METADATA:
+        meta = (litellm_params or {}).get(where)
+        tags = meta.get("tags") if isinstance(meta, Mapping) else None
         if isinstance(tags, list) and HEALTH_TAG in tags:
             return True
     return False
 
 
+def call_id(litellm_params: Mapping[str, Any] | None) -> str | None:
+    """LiteLLM's id of this call: the same id its response-header hook sees."""
+    found = (litellm_params or {}).get("litellm_call_id")
+    return str(found) if found else None
+
+
+def requester_ip(litellm_params: Mapping[str, Any] | None) -> str | None:
+    """The client's address as the proxy saw it (or from X-Forwarded-For)."""
+    found = _metadata_value(litellm_params, "requester_ip_address")
+    return found if isinstance(found, str) else None
+
+
+def model_group(litellm_params: Mapping[str, Any] | None) -> str | None:
+    """The model name the client asked for (the deployment's model group)."""
+    found = _metadata_value(litellm_params, "model_group")
+    return str(found) if found else None
+
+
+# ---- the proxy module's globals -------------------------------------------------
 def _server() -> Any:
     from litellm.proxy import proxy_server
 
@@ -32,6 +73,14 @@ def _server() -> Any:
 def router() -> Any:
     """The proxy's LiteLLM Router, or None before the config is loaded."""
     return _server().llm_router
+
+
+async def wait_for_router() -> Any:
+    """The Router, once the proxy has built it (LiteLLM offers no "router ready"
+    event: this is the one place that polls for it)."""
+    while router() is None:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    return router()
 
 
 def master_key() -> str | None:
@@ -71,6 +120,7 @@ def deployments(model_name: str | None = None) -> list[dict[str, Any]]:
     return list(found or [])
 
 
+# ---- the Router: a wrapped method ------------------------------------------------
 def keep_deployments(router: Any, owned: Callable[[str], bool]) -> None:
     """Make `router.delete_deployment` leave the deployments `owned` says are ours.
 
@@ -109,7 +159,52 @@ def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
     publish_model_list()
 
 
+# ---- the app -------------------------------------------------------------------
 def prepend_routes(routes: Any) -> None:
     """Put our routes (a FastAPI APIRouter) ahead of LiteLLM's, whose catch-alls would
     otherwise answer first."""
-    _server().app.router.routes[0:0] = routes.routes
+    app().router.routes[0:0] = routes.routes
+
+
+def wrap_app(app: Any, middleware: Callable[[Any], Any]) -> None:
+    """Put ASGI `middleware` in front of LiteLLM's app. Config loading runs after the
+    app has started, so its built middleware stack is wrapped."""
+    if app.middleware_stack is None:
+        app.add_middleware(middleware)
+    else:
+        app.middleware_stack = middleware(app.middleware_stack)
+
+
+def set_parsed_body(scope: Any, body: dict[str, Any]) -> None:
+    """Hand LiteLLM a body we parsed already, so it does not parse it again."""
+    scope[PARSED_BODY] = (tuple(body), body)
+
+
+def body_refusal(body: dict[str, Any], route: str) -> str | None:
+    """Why LiteLLM's own check (banned keys such as api_base) refuses `body`, if it
+    does: its first sentence."""
+    from litellm.proxy.auth.auth_utils import is_request_body_safe
+
+    model = body.get("model")
+    try:
+        is_request_body_safe(
+            body, general_settings(), router(), model if isinstance(model, str) else "", route=route
+        )
+    except ValueError as exc:
+        return str(exc).split(". ")[0]
+    return None
+
+
+def auth_error(message: str, param: str) -> Exception:
+    """The exception LiteLLM's custom-auth path turns into a 401 body."""
+    from litellm.proxy._types import ProxyException
+
+    error: Exception = ProxyException(
+        message=message, type="authentication_error", param=param, code=401
+    )
+    return error
+
+
+def proxy_logger() -> logging.Logger:
+    """The logger LiteLLM's proxy writes request errors (and their tracebacks) to."""
+    return logging.getLogger(PROXY_LOGGER)

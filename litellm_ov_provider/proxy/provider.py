@@ -1,85 +1,61 @@
-"""The LiteLLM custom provider: a thin adapter from LiteLLM's call shape to `chat`.
+"""The `openvino` custom provider: a thin adapter from LiteLLM's call shape to the node
+core (core/chat.py, core/embeddings.py), its results mapped once (proxy/wire.py).
 
 Registered in the proxy config as
     litellm_settings.custom_provider_map:
-      - {provider: openvino, custom_handler: litellm_ov_provider.handler.openvino_llm}
-Errors are translated here, and only here, into CustomLLMError(status, message).
+      - {provider: openvino, custom_handler: litellm_ov_provider.proxy.openvino_llm}
+Errors are translated here, and only here, into LiteLLM's exceptions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
-from litellm.exceptions import ContextWindowExceededError
-from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
 
 from ..core import chat, embeddings
-from ..core.assemble import completion, usage
+from ..core.cards import PROVIDER
 from ..core.runtime import NO_CTX, RequestContext, Runtime, get_runtime
-from ..errors import ContextWindowExceeded, ModelUnavailable, NodeError, Overloaded
-from ..lru import Lru
-from ..redact import public_message
-from .internals import is_health_probe
-from .routes import PROVIDER
+from ..core.types import Completion
+from ..errors import ModelUnavailable, NodeError, Overloaded
+from ..request.embedding import EMBEDDING_PARAMS
+from . import internals
+from .base import AsyncProvider, request_context, send_headers
+from .wire import embedding_response, generic_chunks, model_response, node_error
 
 T = TypeVar("T")
+# LiteLLM drops an embeddings request's encoding_format/dimensions/keep_alive before a
+# custom provider sees them; the pre-call hook carries them here in the metadata.
+CARRIED = "openvino_params"
 
 
-_IP_CHARS = re.compile(r"[^0-9A-Fa-f.:, ]")
+def carry_embedding_params(data: dict[str, Any]) -> None:
+    """Move the embedding params of a request body into its metadata (pre-call hook)."""
+    carried = {k: data.pop(k) for k in EMBEDDING_PARAMS if data.get(k) is not None}
+    if carried:
+        data.setdefault("metadata", {})[CARRIED] = carried
 
 
-def _context(litellm_params: dict[str, Any] | None) -> RequestContext:
-    """LiteLLM's call id and the client's address (as the proxy saw it, or from
-    X-Forwarded-For when `use_x_forwarded_for` is on) for our log line."""
-    params = litellm_params or {}
-    call_id = params.get("litellm_call_id")
-    ip = None
-    for key in ("metadata", "litellm_metadata"):
-        meta = params.get(key)
-        if isinstance(meta, dict) and isinstance(meta.get("requester_ip_address"), str):
-            ip = meta["requester_ip_address"]
-            break
-    client = _IP_CHARS.sub("", ip)[:100] if ip else ""  # a header: nothing but an address
-    return RequestContext(
-        request_id=str(call_id) if call_id else NO_CTX.request_id, client=client or NO_CTX.client
-    )
+def _carried(litellm_params: Mapping[str, Any] | None) -> dict[str, Any]:
+    meta = (litellm_params or {}).get("metadata") or {}
+    return dict(meta.get(CARRIED) or {})
 
 
-# Retry-After for refused requests, by LiteLLM call id, until the proxy's response
-# header hook (proxy_hooks) picks it up: LiteLLM passes provider headers on only as
-# "llm_provider-*". Bounded: entries nobody picks up age out.
-_retry_after: Lru[str, int] = Lru(1024)
-
-
-def pop_retry_after(call_id: object) -> int | None:
-    return _retry_after.pop(call_id) if isinstance(call_id, str) else None
-
-
-def _raise(exc: NodeError, ctx: RequestContext = NO_CTX, model: str = "") -> NoReturn:
-    if isinstance(exc, Overloaded) and ctx.request_id != NO_CTX.request_id:
-        _retry_after.put(ctx.request_id, exc.retry_after)
-    message = public_message(exc.message)
-    if isinstance(exc, ContextWindowExceeded):
-        # LiteLLM's own type: the router sends it on to `context_window_fallbacks`.
-        raise ContextWindowExceededError(message, model=model, llm_provider=PROVIDER) from exc
-    raise CustomLLMError(status_code=exc.status_code, message=message) from exc
-
-
-async def _node_call(
-    call: Callable[[], Awaitable[T]], ctx: RequestContext = NO_CTX, model: str = ""
-) -> T:
+async def _node_call(call: Callable[[], Awaitable[T]], ctx: RequestContext, model: str) -> T:
     try:
         return await call()
     except NodeError as exc:
-        _raise(exc, ctx, model)
+        if isinstance(exc, Overloaded):
+            send_headers(ctx.request_id, {"retry-after": str(exc.retry_after)})
+        raise node_error(exc, model) from exc
 
 
-class OpenVINOLLM(CustomLLM):
-    """Serves every chat model of the registry; the model name is the registry name.
+class OpenVINOLLM(AsyncProvider):
+    """Serves every model of the registry; the model name is the registry name.
     `runtime` gives the node's runtime (the process-wide one; tests pass their own)."""
+
+    provider = PROVIDER
 
     def __init__(self, runtime: Callable[[], Runtime] = get_runtime) -> None:
         super().__init__()
@@ -95,12 +71,14 @@ class OpenVINOLLM(CustomLLM):
         **kwargs: Any,
     ) -> ModelResponse:
         runtime = self._runtime()
-        if is_health_probe(litellm_params):
-            return await _node_call(lambda: _probe_model(runtime, model, "chat"))
-        ctx = _context(litellm_params)
-        return await _node_call(
+        if internals.is_health_probe(litellm_params):
+            probed = await _node_call(lambda: _probe(runtime, model, "chat"), NO_CTX, model)
+            return model_response(probed)
+        ctx = request_context(litellm_params)
+        done = await _node_call(
             lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx, model
         )
+        return model_response(done)
 
     async def astreaming(
         self,
@@ -112,15 +90,17 @@ class OpenVINOLLM(CustomLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
         runtime = self._runtime()
-        ctx = _context(litellm_params)
+        ctx = request_context(litellm_params)
         stream = await _node_call(
             lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx, model
         )
         try:
-            async for chunk in stream:
+            async for chunk in generic_chunks(stream):
                 yield chunk
         except NodeError as exc:
-            _raise(exc, ctx, model)
+            raise node_error(exc, model) from exc
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
 
     async def aembedding(
         self,
@@ -133,32 +113,22 @@ class OpenVINOLLM(CustomLLM):
         **kwargs: Any,
     ) -> EmbeddingResponse:
         runtime = self._runtime()
-        if is_health_probe(litellm_params):
-            await _node_call(lambda: _probe_model(runtime, model, "embedding"))
-            model_response.model = model
-            model_response.data = []
+        if internals.is_health_probe(litellm_params):
+            await _node_call(lambda: _probe(runtime, model, "embedding"), NO_CTX, model)
+            model_response.model, model_response.data = model, []
             return model_response
-        meta = (litellm_params or {}).get("metadata") or {}
-        params = {**optional_params, **(meta.get("openvino_params") or {})}
-        ctx = _context(litellm_params)
-        return await _node_call(
-            lambda: embeddings.embed(runtime, model, input, params, model_response, ctx), ctx, model
+        params = {**optional_params, **_carried(litellm_params)}
+        ctx = request_context(litellm_params)
+        done = await _node_call(
+            lambda: embeddings.embed(runtime, model, input, params, ctx), ctx, model
         )
-
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        raise CustomLLMError(501, "the openvino provider is async-only; use acompletion")
-
-    def streaming(self, *args: Any, **kwargs: Any) -> Any:
-        raise CustomLLMError(501, "the openvino provider is async-only; use astreaming")
+        return embedding_response(done, model_response)
 
 
-async def _probe_model(runtime: Runtime, name: str, mode: str) -> ModelResponse:
+async def _probe(runtime: Runtime, name: str, mode: str) -> Completion:
     """Answer a health probe without loading a model that is not loaded."""
     model = await runtime.resolve(name, mode)
     if not model.path.exists():
         raise ModelUnavailable(f"model {name!r} cannot be served: its files are missing")
     state = "loaded" if runtime.pool.is_loaded(name) else "not loaded (loads on first use)"
-    return completion(name, f"ok: {state}", [], "stop", usage(0, 0))
-
-
-openvino_llm = OpenVINOLLM()
+    return Completion(model=name, content=f"ok: {state}")

@@ -5,43 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.cards import PROVIDER, capabilities
 from ..registry.entries import ResolvedModel
-
-PROVIDER = "openvino"
-ID_PREFIX = "openvino-registry:"
-
-
-def deployment_id(name: str) -> str:
-    return f"{ID_PREFIX}{name}"
-
-
-def is_registry_route(dep_id: str) -> bool:
-    """Whether a router deployment id is one of ours (a registry model or family)."""
-    return dep_id.startswith(ID_PREFIX)
-
-
-# What LiteLLM's /model_group/info and the admin UI read. Tools work on every chat
-# model (rendered by its template, else into the system message), structured output
-# through the grammar, a system message through merge_system; no images.
-CHAT_SUPPORT = {
-    "supports_function_calling": True,
-    "supports_tool_choice": True,
-    "supports_parallel_function_calling": True,
-    "supports_response_schema": True,
-    "supports_system_messages": True,
-    "supports_vision": False,
-}
-EMBEDDING_SUPPORT = {key: False for key in CHAT_SUPPORT}
-FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
-
-
-def capabilities(mode: str) -> dict[str, Any]:
-    return {**(CHAT_SUPPORT if mode == "chat" else EMBEDDING_SUPPORT), **FREE}
+from .deployments import ID_PREFIX, deployment_id, is_registry_route
 
 
 def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
     """One proxy route for one registry model: its capabilities, the registry entry's
-    own `model_info` keys, then its card (runtime.model_card) and path, which an entry
+    own `model_info` keys, then its card (core.cards.model_card) and path, which an entry
     cannot override."""
     info: dict[str, Any] = {
         **capabilities(str(card.get("mode"))),

@@ -6,6 +6,10 @@ import logging
 import threading
 from functools import lru_cache
 
+from ..settings import Settings
+from .entries import ResolvedModel
+from .families import variant_device
+
 log = logging.getLogger(__name__)
 
 _VIRTUAL = ("AUTO", "HETERO", "MULTI", "BATCH")
@@ -55,3 +59,14 @@ def asked_device(entry_device: str | None, default: str) -> str:
     """The device a registry entry asks for (its own, else the node's OV_DEVICE), as
     this machine can give it; families.variant_device then keeps int4 off GPUs."""
     return resolve_device(entry_device or default)
+
+
+def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | None]:
+    """The device a model really runs on (never int4-class weights on a GPU) and its
+    context window (entry, else files, as read when the registry was loaded)."""
+    asked = asked_device(model.entry.device, settings.device)
+    device = variant_device(asked, model.entry.weight_format)
+    if device != asked:
+        warn_once(f"int4:{model.name}", "model %r: %s weights are unstable on %s; running "
+                  "on CPU", model.name, model.entry.weight_format, asked)  # fmt: skip
+    return device, model.context_length

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
+from .body import parse_body
 from .shape import check_chat, check_embedding
 
 MB = 2**20
@@ -37,22 +37,7 @@ CONNECTION_KEYS = frozenset(
     }
 )
 BOARD_PARTS = ("specialists", "coordinator", "strategy")
-# Deeper bodies are refused: later stages (schema tools, templates, json.dumps) recurse.
-MAX_DEPTH = 64
-_TOO_DEEP = f"the request body is nested more than {MAX_DEPTH} levels deep"
 _SURROGATE_OR_NAN = re.compile(rb"\\u[dD][89a-fA-F]|NaN|Infinity")
-
-
-def depth(value: Any) -> int:
-    """How deeply objects and arrays nest in `value` (iteratively: no recursion)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 @dataclass(frozen=True)
@@ -87,24 +72,15 @@ class Door:
     """What the checks need to know of the running proxy."""
 
     limits: Limits
-    model_kind: Callable[[str], str | None]  # "board", a provider name, or None
+    is_board: Callable[[str], bool]  # the model name is a board of specialists
     litellm_refusal: Callable[[dict[str, Any]], str | None]  # LiteLLM's own banned keys
     client_credentials_allowed: bool = False
 
-
-def parse_body(raw: bytes) -> dict[str, Any]:
-    """A request body as a JSON object: ValueError when it is not JSON at all,
-    InvalidRequest when it is JSON but not an object or nested too deeply. json.loads,
-    not orjson: 3x faster on large bodies here (both hold the GIL while they run)."""
-    try:
-        body = json.loads(raw)
-    except RecursionError:
-        raise InvalidRequest(_TOO_DEEP, param="body") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("the request body must be a JSON object", param="body")
-    if depth(body) > MAX_DEPTH:
-        raise InvalidRequest(_TOO_DEEP, param="body")
-    return body
+    @classmethod
+    def node(cls, limits: Limits) -> Door:
+        """ov-llm-server's: the front door's checks minus steering (it connects nowhere
+        and serves no boards)."""
+        return cls(limits, lambda _: False, lambda _: None, client_credentials_allowed=True)
 
 
 def check_parsed(path: str, body: dict[str, Any], door: Door) -> None:
@@ -117,6 +93,16 @@ def check_parsed(path: str, body: dict[str, Any], door: Door) -> None:
         check_sizes(body["messages"], door.limits)
     elif path.endswith("/embeddings"):
         check_embedding(_with_path_model(body, path))
+
+
+def checked_body(path: str, raw: bytes, door: Door) -> dict[str, Any]:
+    """ov-llm-server's body: a JSON object (400 otherwise) that passes `check_parsed`."""
+    try:
+        body = parse_body(raw)
+    except ValueError as exc:
+        raise InvalidRequest(f"the request body is not valid JSON: {exc}") from exc
+    check_parsed(path, body, door)
+    return body
 
 
 def check_body(path: str, raw: bytes, door: Door) -> dict[str, Any] | None:
@@ -144,7 +130,7 @@ def check_declared(body: dict[str, Any], door: Door) -> None:
             param="board",
         )
     model = body.get("model")
-    if isinstance(model, str) and door.model_kind(model) == "board":
+    if isinstance(model, str) and door.is_board(model):
         parts = [key for key in BOARD_PARTS if key in body]
         if parts:
             raise InvalidRequest(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..calls import with_system
+from ..board.calls import with_system
 from ..context import BoardContext
 from ..hookspecs import hookimpl
 from ..types import Answer, BoardRequest, Call, Failure, Route, Specialist, Synthesize

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..calls import with_system
+from ..board.calls import with_system
 from ..context import BoardContext
 from ..hookspecs import hookimpl
 from ..types import (

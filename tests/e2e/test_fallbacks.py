@@ -23,7 +23,8 @@ LONG = [
 def fallback_proxy(tmp_path_factory: pytest.TempPathFactory, default_gguf: Path) -> Iterator[Proxy]:
     root = tmp_path_factory.mktemp("fallbacks")
     entry = default_entry(default_model_spec(), Path(place_model(default_gguf, root, DEFAULT)))
-    config = yaml.safe_load((REPO / "config" / "litellm.yaml").read_text())
+    # The config as 0.1 shipped it: its module paths must keep working.
+    config = yaml.safe_load((REPO / "tests" / "e2e" / "data" / "litellm-0.1.yaml").read_text())
     config["router_settings"]["context_window_fallbacks"] = [{TINY_CTX: [DEFAULT]}]
     path = root / "litellm.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -62,7 +62,7 @@ router_settings:
   cooldown_time: 3
 general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
-  custom_auth: litellm_ov_provider.auth.master_key_auth
+  custom_auth: litellm_ov_provider.proxy.master_key_auth
 """)
     proxy = start_proxy(models_root / "cluster" / "front", {}, config=config)
     base = proxy.base_url

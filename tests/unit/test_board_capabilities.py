@@ -1,6 +1,6 @@
 """A board supports what all its members support (pure)."""
 
-from router_plugins.capabilities import board_capabilities, members
+from router_plugins.board.capabilities import board_capabilities, members
 
 LOCAL = {
     "supports_function_calling": True,

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from router_plugins import config
+from router_plugins.board import config
+from router_plugins.board.calls import forwarded, with_system
+from router_plugins.board.plugins import allowlist, describe, load
+from router_plugins.board.report import CallRecord, Report
 from router_plugins.builtin.best_of_n import key, majority
 from router_plugins.builtin.cascade import Params as CascadeParams
 from router_plugins.builtin.cascade import unsure, weak_reason
-from router_plugins.calls import forwarded, with_system
 from router_plugins.errors import BoardConfigError, BoardLoop, PluginError
 from router_plugins.hookspecs import hookimpl
-from router_plugins.plugins import allowlist, describe, load
-from router_plugins.report import CallRecord, Report
 from router_plugins.types import Answer, BoardRequest, Usage
 from router_plugins.validation import validated
 
@@ -176,7 +176,7 @@ def test_the_example_boards_declare_known_strategies_with_valid_params() -> None
 
 
 def test_a_board_reached_again_inside_itself_is_a_loop() -> None:
-    from router_plugins import declared
+    from router_plugins.proxy import declarations as declared
 
     raw = {"strategy": "fallback", "specialists": [{"model": "m"}]}
     declared.board_for("board/x", raw)  # fine on its own
@@ -189,7 +189,7 @@ def test_a_board_reached_again_inside_itself_is_a_loop() -> None:
 
 
 def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
-    from router_plugins.cli import check_config
+    from router_plugins.cli.main import check_config
 
     cfg = tmp_path / "litellm.yaml"
     cfg.write_text(
@@ -259,7 +259,7 @@ def test_ov_board_check_reports_every_board(tmp_path: Any) -> None:
 
 
 def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
-    from router_plugins.cli import main
+    from router_plugins.cli.main import main
     from testbed.proxy import REPO
 
     assert main(["check", str(REPO / "config" / "boards.example.yaml"), "--json"]) == 0
@@ -271,7 +271,7 @@ def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
 
 
 def test_ov_board_check_follows_include_and_wants_a_board(tmp_path: Any) -> None:
-    from router_plugins.cli import main
+    from router_plugins.cli.main import main
     from testbed.proxy import REPO
 
     (tmp_path / "boards").mkdir()
@@ -293,8 +293,8 @@ def test_a_strategys_bug_is_reported_under_its_plugins_name() -> None:
 
     from litellm.llms.custom_llm import CustomLLMError
 
-    from router_plugins.plugins import Strategy
-    from router_plugins.provider import _board_errors
+    from router_plugins.board.plugins import Strategy
+    from router_plugins.proxy.provider import _board_errors
 
     strategy = Strategy(
         "keywords", "", "acme", "acme-boards 1.2", object(), None, None, (), print, print, print

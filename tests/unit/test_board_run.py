@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from router_plugins.calls import Reply
+from router_plugins.board.calls import Reply
+from router_plugins.board.plugins import Plugins, load
+from router_plugins.board.run import BoardRun
 from router_plugins.errors import BoardConfigError, BoardError, NoLiveSpecialist
 from router_plugins.hookspecs import hookimpl
-from router_plugins.plugins import Plugins, load
-from router_plugins.run import BoardRun
 from router_plugins.testing import FakeCaller, make_board
 from router_plugins.types import (
     Answer,

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+from router_plugins.board.plugins import load, strict
 from router_plugins.builtin.cascade import Cascade
 from router_plugins.errors import BoardConfigError, PluginError
 from router_plugins.hookspecs import hookimpl
-from router_plugins.plugins import load, strict
 from router_plugins.testing import FakeCaller, context, make_board, run_board
 from router_plugins.types import Answer, BoardRequest, Usage
 

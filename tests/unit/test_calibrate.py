@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from router_plugins.calibrate import Trial, choose, outcome
-from router_plugins.calibrate_cli import write_threshold
+from router_plugins.builtin.calibrate import Trial, choose, outcome
+from router_plugins.cli.calibrate import write_threshold
 
 TRIALS = [
     Trial(-0.1, True, True),  # confident and right: keep local

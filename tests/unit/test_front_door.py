@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from litellm_ov_provider.proxy.front_door import RequestGuard
-from litellm_ov_provider.request.checks import Door, Limits, depth, limits_from
+from litellm_ov_provider.request.body import depth
+from litellm_ov_provider.request.checks import Door, Limits, limits_from
 
 KEY = "sk-master"
 HI = [{"role": "user", "content": "hi"}]

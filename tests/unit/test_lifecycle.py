@@ -12,7 +12,7 @@ from litellm_ov_provider.core import chat
 from litellm_ov_provider.errors import InvalidRequest
 from litellm_ov_provider.ops.lifecycle_api import ps_row
 from litellm_ov_provider.request.keep_alive import keep_alive_seconds
-from router_plugins import litellm_caller
+from router_plugins.proxy import caller as litellm_caller
 from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "hi"}]
@@ -65,7 +65,7 @@ async def test_load_warms_a_model_with_its_keep_alive(tmp_path: Path) -> None:
 
 
 def test_a_board_sends_keep_alive_only_to_our_own_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(litellm_caller.node, "is_local_route", lambda m: m == "local")
+    monkeypatch.setattr(litellm_caller, "_is_local", lambda m: m == "local")
     params = {"temperature": 0.1, "keep_alive": 0}
     assert litellm_caller._for("local", params) == params
     assert litellm_caller._for("remote", params) == {"temperature": 0.1}

@@ -9,8 +9,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from litellm_ov_provider.core import chat
 from litellm_ov_provider.engine.metrics import GENERATED, REQUESTS, TTFT, PoolCollector
-from router_plugins.metrics import DROPPED, ESCALATIONS, ROUTE_SECONDS, record
-from router_plugins.report import CallRecord, Report
+from router_plugins.board.metrics import DROPPED, ESCALATIONS, ROUTE_SECONDS, record
+from router_plugins.board.report import CallRecord, Report
 from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "hi"}]

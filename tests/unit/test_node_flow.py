@@ -1,4 +1,4 @@
-"""The node's request path over fake engines: chat, the LiteLLM handler, the pool
+"""The node's request path over fake engines: chat, the LiteLLM provider, the pool
 and the route sync, in seconds. Real-engine behaviour has its e2e tests."""
 
 from __future__ import annotations
@@ -11,30 +11,29 @@ import pytest
 from litellm.llms.custom_llm import CustomLLMError
 
 from litellm_ov_provider.core import chat, embeddings
+from litellm_ov_provider.core.types import Usage
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
 from litellm_ov_provider.proxy import internals as litellm_proxy
-from litellm_ov_provider.proxy.hooks import apply, desired_deployments
+from litellm_ov_provider.proxy.deployments import ID_PREFIX, is_registry_route
 from litellm_ov_provider.proxy.provider import OpenVINOLLM
-from litellm_ov_provider.proxy.routes import ID_PREFIX, is_registry_route
+from litellm_ov_provider.proxy.sync import apply, desired_deployments
 from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "What is the capital of France?"}]
 
 
-async def drain(stream: Any) -> list[dict[str, Any]]:
+async def drain(stream: Any) -> list[Any]:
     return [chunk async for chunk in stream]
 
 
 async def test_complete_and_stream_answer_with_usage(tmp_path: Path) -> None:
     runtime = fake_runtime(tmp_path, Script())
     whole = await chat.complete(runtime, "a", HI, {})
-    assert whole.choices[0].message.content == "Paris is the capital of France ."
-    assert whole.usage.completion_tokens == 7 and whole.usage.prompt_tokens == 7
+    assert whole.content == "Paris is the capital of France ."
+    assert whole.usage == Usage(7, 7) and whole.finish_reason == "stop"
     chunks = await drain(await chat.open_stream(runtime, "a", HI, {"max_tokens": 3}))
-    assert "".join(c["text"] for c in chunks) == "Paris is the"
-    last = chunks[-1]
-    assert last["is_finished"] and last["finish_reason"] == "length" and last["text"]
-    assert last["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    assert "".join(c.text for c in chunks) == "Paris is the"
+    assert chunks[-1].finish_reason == "length" and chunks[-1].usage == Usage(7, 3)
     assert runtime.pool.loaded()["a"].in_flight == 0
 
 
@@ -43,9 +42,9 @@ async def test_a_streamed_tool_call_comes_back_as_a_tool_call(tmp_path: Path) ->
     runtime = fake_runtime(tmp_path, script)
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
     chunks = await drain(await chat.open_stream(runtime, "a", HI, {"tools": tools}))
-    calls = [c["tool_use"] for c in chunks if c["tool_use"]]
-    assert [c["function"]["name"] for c in calls] == ["f"]
-    assert chunks[-1]["finish_reason"] == "tool_calls"
+    calls = [c.tool_call for c in chunks if c.tool_call]
+    assert [c.name for c in calls] == ["f"] and calls[0].arguments == '{"x": 1}'
+    assert chunks[-1].finish_reason == "tool_calls"
     assert "<tools>" in str(script.prompts[-1])  # SmolLM-like template: tools in the prompt
 
 
@@ -84,7 +83,7 @@ async def test_a_worker_that_dies_under_a_request_is_replaced_and_tried_once_mor
     script = Script(crash_next=1)
     runtime = fake_runtime(tmp_path, script)
     answer = await chat.complete(runtime, "a", HI, {})
-    assert answer.choices[0].message.content and len(script.started) == 2
+    assert answer.content and len(script.started) == 2
     assert runtime.pool.restarts("a") == 1
     script.crash_next = 2  # twice in a row: the client gets the error
     with pytest.raises(ModelUnavailable):
@@ -105,7 +104,7 @@ async def test_idle_models_unload_but_never_with_work_in_flight(tmp_path: Path) 
     assert runtime.pool.reap_idle(now=loaded.last_used + 100) == []  # in flight
     await drain(stream)
     assert runtime.pool.reap_idle(now=loaded.last_used + 100) == ["a"]
-    await asyncio.sleep(0.05)  # the retiree closes its engine once idle
+    await runtime.pool.retired()  # the retiree closes its engine once idle
     assert not loaded.engine.alive and not runtime.pool.is_loaded("a")
 
 
@@ -114,11 +113,11 @@ async def test_the_loaded_model_cap_evicts_the_least_recently_used(tmp_path: Pat
     runtime = fake_runtime(tmp_path, script, max_loaded_models=1)
     await chat.complete(runtime, "a", HI, {})
     await chat.complete(runtime, "b", HI, {})
-    await asyncio.sleep(0.05)
+    await runtime.pool.retired()
     assert list(runtime.pool.loaded()) == ["b"] and not script.started[0].alive
 
 
-async def test_the_handler_translates_errors_and_answers_probes_without_loading(
+async def test_the_provider_translates_errors_and_answers_probes_without_loading(
     tmp_path: Path,
 ) -> None:
     script = Script()
@@ -131,15 +130,19 @@ async def test_the_handler_translates_errors_and_answers_probes_without_loading(
         await handler.acompletion("a", HI, optional_params={"n": 3}, litellm_params={})
     assert refused.value.status_code == 400
     chunks = [c async for c in handler.astreaming("a", HI, optional_params={}, litellm_params={})]
-    assert chunks[-1]["is_finished"] and script.started
+    assert chunks[-1]["is_finished"] and chunks[-1]["text"] and script.started
+    assert chunks[-1]["usage"]["completion_tokens"] == 7
 
 
 async def test_embeddings_go_through_the_pool(tmp_path: Path) -> None:
     runtime = fake_runtime(tmp_path, Script())
-    vectors = await embeddings.embed_texts(runtime, "emb", ["ab", "abc"])
+    vectors = await embeddings.embed_locally(runtime, "emb", ["ab", "abc"])
     assert vectors == [[2.0, 1.0], [3.0, 1.0]]
+    assert await embeddings.embed_locally(runtime, "a", ["x"]) is None  # a chat model
     with pytest.raises(InvalidRequest, match="is a chat model"):
-        await embeddings.embed_texts(runtime, "a", ["x"])
+        await embeddings.embed(runtime, "a", ["x"], {})
+    done = await embeddings.embed(runtime, "emb", "ab", {"encoding_format": "base64"})
+    assert done.usage == Usage(2, 0) and isinstance(done.data[0], str)
 
 
 class FakeRouter:
@@ -161,10 +164,16 @@ async def test_routes_follow_the_registry_and_leave_other_deployments_alone(
     tmp_path: Path,
 ) -> None:
     runtime = fake_runtime(tmp_path, Script())
-    foreign = {"model_name": "heavy", "litellm_params": {"model": "openai/x"},
-               "model_info": {"id": "heavy-1"}}  # fmt: skip
-    stale = {"model_name": "old", "litellm_params": {"model": "openvino/old"},
-             "model_info": {"id": f"{ID_PREFIX}old"}}  # fmt: skip
+    foreign = {
+        "model_name": "heavy",
+        "litellm_params": {"model": "openai/x"},
+        "model_info": {"id": "heavy-1"},
+    }
+    stale = {
+        "model_name": "old",
+        "litellm_params": {"model": "openvino/old"},
+        "model_info": {"id": f"{ID_PREFIX}old"},
+    }
     router = FakeRouter([foreign, stale])
     retired: list[str] = []
     desired = desired_deployments(runtime)

@@ -20,7 +20,7 @@ from litellm_ov_provider.redact import engine_error_text, public_message
 from litellm_ov_provider.registry.catalog import Catalog
 from litellm_ov_provider.request.schemas import check_schema
 from litellm_ov_provider.settings import Settings
-from router_plugins.config import SpecialistConfig, refused_params
+from router_plugins.board.config import SpecialistConfig, refused_params
 
 
 async def test_admission_runs_batch_queues_in_order_and_refuses_past_the_queue() -> None:

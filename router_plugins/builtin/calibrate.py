@@ -17,8 +17,8 @@ from typing import Any
 
 import openai
 
-from .builtin.cascade import escalates_anyway, mean_logprob
-from .types import Answer, Usage
+from ..types import Answer, Usage
+from .cascade import escalates_anyway, mean_logprob
 
 
 @dataclass(frozen=True)

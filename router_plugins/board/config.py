@@ -24,11 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from litellm_ov_provider import node
 
-from .errors import BoardConfigError, BoardLoop
-from .types import Answer, Specialist
+from ..errors import BoardConfigError, BoardLoop
+from ..types import Answer, Specialist
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$"
-PROVIDER = "board"
 # A specialist is reached only through its model's own model_list entry: its params
 # may tune sampling, never pick where or how the call connects, or what is called.
 RESERVED_PARAMS = frozenset({"model", "messages", "stream", "stream_options", "board"})
@@ -213,11 +212,10 @@ def board_graph(deployments: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]
     whose declaration does not parse are left out; their own requests report it)."""
     graph: dict[str, set[str]] = {}
     for dep in deployments:
-        params = dep.get("litellm_params") or {}
-        model = str(params.get("model", ""))
-        if not model.startswith(f"{PROVIDER}/") or "board" not in params:
+        declared = node.board_declaration(dep)
+        if declared is None:
             continue
-        found = _declared_targets(json.dumps(params["board"], sort_keys=True, default=str))
+        found = _declared_targets(json.dumps(declared, sort_keys=True, default=str))
         if found is not None:
             graph.setdefault(str(dep.get("model_name")), set()).update(found)
     return graph

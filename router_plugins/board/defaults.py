@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .context import BoardContext
-from .hookspecs import hookimpl
-from .types import Answer, BoardRequest, Call, Failure, Pick, Route, Specialist
+from ..context import BoardContext
+from ..hookspecs import hookimpl
+from ..types import Answer, BoardRequest, Call, Failure, Pick, Route, Specialist
 
 
 @hookimpl(trylast=True)

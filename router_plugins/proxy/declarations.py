@@ -1,25 +1,26 @@
-"""Declared boards: the `board:` blocks of the proxy's model_list, built once each.
+"""The boards the proxy's router declares: the one module that reads them.
 
-A board's declaration is read from the router's deployment, never from a call's
-parameters; built boards are kept in a bounded cache; loops are checked against every
-board the router knows, and against the boards the current task is already inside.
+A board's declaration (the `board:` block of its model_list entry) is read from the
+router's deployment, never from a call's parameters; built boards are kept in a
+bounded cache; loops are checked against every board the router knows, and against
+the boards the current task is already inside.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import json
 import logging
 from typing import Any
 
 from litellm_ov_provider import node
+from litellm_ov_provider.proxy import internals
 
-from . import config
-from .context import Board
-from .errors import BoardConfigError, BoardLoop, PluginError
-from .plugins import Plugins, Strategy, installed
-from .validation import validated
+from ..board import config
+from ..board.plugins import Plugins, Strategy, installed
+from ..context import Board
+from ..errors import BoardConfigError, BoardLoop, PluginError
+from ..validation import validated
 
 log = logging.getLogger("router_plugins")
 # The boards this task is already inside: a board reached again through a strategy's
@@ -30,19 +31,23 @@ inside: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("board_
 _boards: node.Lru[str, tuple[Board, Strategy]] = node.Lru(128)
 
 
+def declared(name: str | None = None) -> list[dict[str, Any]]:
+    """The router's board deployments that carry a declaration (of one model name)."""
+    return [d for d in internals.deployments(name) if node.board_declaration(d) is not None]
+
+
 def declaration(name: str, litellm_params: dict[str, Any] | None) -> Any:
     """The `board:` block of the deployment LiteLLM routed this call to, read from the
     router, never from the call's parameters: LiteLLM merges a request body over a
     deployment's litellm_params, so those could come from the client."""
-    deployments = node.deployments(name)
     info = (litellm_params or {}).get("model_info")
     wanted = info.get("id") if isinstance(info, dict) else None
-    boards = [d for d in deployments if "board" in (d.get("litellm_params") or {})]
+    boards = declared(name)
     chosen = next((d for d in boards if (d.get("model_info") or {}).get("id") == wanted), None)
     chosen = chosen or (boards[0] if boards else None)
     if chosen is None:
         raise BoardConfigError(f"board {name!r} is not declared in the proxy config")
-    return chosen["litellm_params"]["board"]
+    return node.board_declaration(chosen)
 
 
 def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
@@ -51,7 +56,7 @@ def board_for(name: str, raw: Any) -> tuple[Board, Strategy]:
     key = f"{name}\0{json.dumps(raw, sort_keys=True, default=str)}"
     if key not in _boards:
         _boards.put(key, validated(name, raw, plugins(name)))
-    config.check_no_loop(name, config.board_graph(node.deployments()))
+    config.check_no_loop(name, config.board_graph(declared()))
     if name in inside.get():
         raise BoardLoop(f"board {name!r} would call itself: {' -> '.join([*inside.get(), name])}")
     return _boards[key]
@@ -74,7 +79,7 @@ class ConfigErrorsWithoutTraceback(logging.Filter):
 
 def quiet_config_errors() -> None:
     """Install the filter on LiteLLM's proxy logger (once)."""
-    proxy_log = logging.getLogger("LiteLLM Proxy")
+    proxy_log = internals.proxy_logger()
     if not any(isinstance(f, ConfigErrorsWithoutTraceback) for f in proxy_log.filters):
         proxy_log.addFilter(ConfigErrorsWithoutTraceback())
 
@@ -90,8 +95,6 @@ def plugins(board: str) -> Plugins:
 async def check_declared_boards() -> None:
     """Once the router is up: load the plugins (a misspelt hook fails here), build and
     validate every declared board, and log each unusable one in one line."""
-    while node.router() is None:  # noqa: ASYNC110 - no "router ready" event
-        await asyncio.sleep(0.1)
     node.setup_logging()
     quiet_config_errors()
     try:
@@ -99,13 +102,7 @@ async def check_declared_boards() -> None:
     except PluginError as exc:  # said once here; each board's request says it again
         log.error("board plugins failed to load; every board answers 503: %s", exc)
         return
-    names = sorted(
-        {
-            str(d.get("model_name"))
-            for d in node.deployments()
-            if "board" in (d.get("litellm_params") or {})
-        }
-    )
+    names = sorted({str(d.get("model_name")) for d in declared()})
     for name in names:
         try:
             board_for(name, declaration(name, None))

@@ -8,19 +8,24 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from litellm_ov_provider import node
+from litellm_ov_provider.core.embeddings import embed_locally
+from litellm_ov_provider.core.runtime import get_runtime
+from litellm_ov_provider.proxy import internals
+from litellm_ov_provider.proxy.deployments import is_local
+from litellm_ov_provider.proxy.sync import ensure_route
 
-from .calls import CallFailed, Piece, Reply
-from .types import Message, Usage
+from ..board.calls import CallFailed, Piece, Reply
+from ..types import Message, Usage
 
 
 async def _routed(model: str) -> Any:
     """The router, once it is sure `model` is one of its model names: a board reaches
     only models the proxy declares, each with its own deployment's connection settings
     (a registry model added a moment ago is synced first)."""
-    router = node.router()
+    router = internals.router()
     if router is None:
         raise CallFailed("the proxy's router is not ready", 503)
-    if not await node.ensure_route(model):
+    if not await ensure_route(model):
         raise CallFailed(f"{model!r} is not a model of this proxy", 404)
     return router
 
@@ -67,12 +72,17 @@ def _reply_logprobs(raw: Any) -> tuple[float, ...] | None:
     return tuple(float(_get(item, "logprob")) for item in content)
 
 
+def _is_local(model: str) -> bool:
+    """Whether this node serves `model` (a registry route)."""
+    return any(is_local(d) for d in internals.deployments(model))
+
+
 LOCAL_ONLY = ("keep_alive",)  # our node's extensions; another server would refuse them
 
 
 def _for(model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
     """`params` for `model`: without our node's own extensions unless it is ours."""
-    if not any(k in params for k in LOCAL_ONLY) or node.is_local_route(model):
+    if not any(k in params for k in LOCAL_ONLY) or _is_local(model):
         return params
     return {k: v for k, v in params.items() if k not in LOCAL_ONLY}
 
@@ -123,7 +133,7 @@ class RouterCaller:
 
     async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
         try:
-            local = await node.embed_locally(model, list(texts))
+            local = await embed_locally(get_runtime(), model, list(texts))
             if local is not None:
                 return local
             resp = await (await _routed(model)).aembedding(model=model, input=list(texts))

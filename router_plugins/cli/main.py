@@ -19,10 +19,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import calibrate_cli, config
-from .errors import BoardConfigError, PluginError
-from .plugins import Plugins, allowlist, describe, load
-from .validation import checked
+from litellm_ov_provider import node
+
+from ..board import config
+from ..board.plugins import Plugins, allowlist, describe, load
+from ..errors import BoardConfigError, PluginError
+from ..validation import checked
+from . import calibrate as calibrate_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,11 +78,10 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
     graph = config.board_graph(entries)
     rows = []
     for entry in entries:
-        params = entry.get("litellm_params") or {}
-        if not str(params.get("model", "")).startswith(f"{config.PROVIDER}/"):
+        if not node.is_board(entry):
             continue
         name = str(entry.get("model_name"))
-        raw = params.get("board")
+        raw = node.board_declaration(entry)
         problems: list[str] = []
         missing: list[str] = []
         try:
@@ -103,9 +105,7 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
 
 def _registry_names() -> set[str]:
     """The registry's model names (served as routes at run time), if it is readable."""
-    from litellm_ov_provider.node import registry_names
-
-    return registry_names()
+    return node.registry_names()
 
 
 def _show_checks(rows: list[dict[str, Any]], as_json: bool) -> int:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .types import Usage
+from ..types import Usage
 
 
 @dataclass

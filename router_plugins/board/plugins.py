@@ -16,8 +16,9 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ConfigDict
 
-from . import defaults, hookspecs
-from .errors import BoardConfigError, PluginError
+from .. import hookspecs
+from ..errors import BoardConfigError, PluginError
+from . import defaults
 
 GROUP = "litellm_ov.board"
 ALLOWLIST_ENV = "OV_BOARD_PLUGINS"

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from litellm_ov_provider import node
 
-from .types import EMPTY, Message, Specialist, Usage
+from ..types import EMPTY, Message, Specialist, Usage
 
 # Request parameters a board forwards to the models it calls (everything else the
 # client sent is LiteLLM's business or the board's own).

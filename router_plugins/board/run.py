@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..context import Board, BoardContext
+from ..errors import BoardConfigError, BoardError, NoLiveSpecialist
+from ..types import Answer, BoardRequest, Call, Failure, Message, Pick, Route, Synthesize, Usage
 from .calls import Caller, CallFailed, Piece, Reply, call_params, with_system
-from .context import Board, BoardContext
-from .errors import BoardConfigError, BoardError, NoLiveSpecialist
 from .plugins import Strategy
 from .report import CallRecord, Report
-from .types import Answer, BoardRequest, Call, Failure, Message, Pick, Route, Synthesize, Usage
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import yaml
 
 from litellm_ov_provider.keys import stored_master_key
 
-from .calibrate import Choice, Item, choose, run
+from ..builtin.calibrate import Choice, Item, choose, run
 
 
 def add_parser(sub: Any) -> None:

@@ -1,0 +1,49 @@
+"""What a router deployment is (pure): ours or another provider's, a registry route,
+a board and its declaration. The one answer to each, for the front door, the route
+sync and the board layer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.cards import PROVIDER
+
+BOARD_PROVIDER = "board"  # LiteLLM's provider name for boards of specialists
+ID_PREFIX = "openvino-registry:"  # the id of every deployment the route sync owns
+
+
+def provider_of(deployment: Mapping[str, Any]) -> str:
+    """The LiteLLM provider a deployment calls (`openvino` of `openvino/smollm2`)."""
+    model = str((deployment.get("litellm_params") or {}).get("model", ""))
+    return model.split("/", 1)[0] if "/" in model else ""
+
+
+def is_board(deployment: Mapping[str, Any]) -> bool:
+    """A board of specialists: its model is `board/<name>`."""
+    return provider_of(deployment) == BOARD_PROVIDER
+
+
+def is_local(deployment: Mapping[str, Any]) -> bool:
+    """Served by this node (a registry model or family)."""
+    return provider_of(deployment) == PROVIDER
+
+
+def is_ours(deployment: Mapping[str, Any]) -> bool:
+    """Served by this project's providers: a registry model or a board."""
+    return provider_of(deployment) in (PROVIDER, BOARD_PROVIDER)
+
+
+def board_declaration(deployment: Mapping[str, Any]) -> Any:
+    """A board's `board:` block as the config declares it; None for anything else."""
+    return (deployment.get("litellm_params") or {}).get("board") if is_board(deployment) else None
+
+
+def deployment_id(name: str) -> str:
+    return f"{ID_PREFIX}{name}"
+
+
+def is_registry_route(dep_id: str) -> bool:
+    """Whether a router deployment id is one of the route sync's (a registry model or
+    family)."""
+    return dep_id.startswith(ID_PREFIX)
