@@ -61,9 +61,11 @@ def main() -> None:
             for kind in kinds:
                 for route in ROUTES.values():
                     httpx.post(
-                        f"{proxy.base_url}/ov/unload", json={"model": route},
-                        headers={"Authorization": f"Bearer {KEY}"}, timeout=120,
-                    ).raise_for_status()  # fmt: skip
+                        f"{proxy.base_url}/ov/unload",
+                        json={"model": route},
+                        headers={"Authorization": f"Bearer {KEY}"},
+                        timeout=120,
+                    ).raise_for_status()
                 results[kind].append(first_token(client, ROUTES[kind]))
                 print(f"round {r + 1} {kind:5} {results[kind][-1] * 1000:7.0f} ms", flush=True)
     finally:

@@ -83,8 +83,10 @@ def run_variant(name: str, tokens: int, seed: int) -> tuple[float, float]:
     warm, then the median of three generations."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", name, "--tokens", str(tokens), "--seed", str(seed)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     ttft, tps = out.stdout.strip().splitlines()[-1].split()
     return float(ttft), float(tps)
 

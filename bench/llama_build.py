@@ -67,14 +67,25 @@ def llama_server() -> Path:
         shutil.move(str(vendored), source)
     build = root / "build"
     subprocess.run(
-        ["cmake", "-S", str(source), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-         "-DLLAMA_CURL=OFF", "-DLLAMA_BUILD_SERVER=ON", "-DLLAMA_BUILD_TESTS=OFF",
-         "-DLLAMA_BUILD_EXAMPLES=OFF", "-DGGML_NATIVE=ON"],
+        [
+            "cmake",
+            "-S",
+            str(source),
+            "-B",
+            str(build),
+            "-DCMAKE_BUILD_TYPE=Release",
+            "-DLLAMA_CURL=OFF",
+            "-DLLAMA_BUILD_SERVER=ON",
+            "-DLLAMA_BUILD_TESTS=OFF",
+            "-DLLAMA_BUILD_EXAMPLES=OFF",
+            "-DGGML_NATIVE=ON",
+        ],
         check=True,
-    )  # fmt: skip
+    )
     jobs = str(os.cpu_count() or 2)
-    subprocess.run(["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        ["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs], check=True
+    )
     return binary
 
 

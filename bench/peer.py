@@ -60,9 +60,13 @@ async def stream(
     """(time to first content, decode chunks/s after the first, content chunks)."""
     started = time.perf_counter()
     response = await server.client.chat.completions.create(
-        model=server.model, messages=messages, max_tokens=tokens, stream=True,
-        temperature=0.7, extra_body={"ignore_eos": True},
-    )  # fmt: skip
+        model=server.model,
+        messages=messages,
+        max_tokens=tokens,
+        stream=True,
+        temperature=0.7,
+        extra_body={"ignore_eos": True},
+    )
     stamps: list[float] = []
     async for chunk in response:
         if chunk.choices and chunk.choices[0].delta.content:
@@ -97,9 +101,12 @@ async def measure(server: Server, rounds_tokens: int, clients: list[int], salt: 
     chat = history(12, salt)
     cold, _, _ = await stream(server, [*chat, {"role": "user", "content": "Summarize."}], 8)
     server.add("history_ttft_ms", cold * 1000)
-    more = [*chat, {"role": "user", "content": "Summarize."},
-            {"role": "assistant", "content": "A fox, a dog, a river."},
-            {"role": "user", "content": "Shorter."}]  # fmt: skip
+    more = [
+        *chat,
+        {"role": "user", "content": "Summarize."},
+        {"role": "assistant", "content": "A fox, a dog, a river."},
+        {"role": "user", "content": "Shorter."},
+    ]
     warm, _, _ = await stream(server, more, 8)
     server.add("next_turn_ttft_ms", warm * 1000)
 
@@ -126,10 +133,24 @@ def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, subprocess.P
     threads = str(os.cpu_count() or 2)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(llama_server()), "-m", str(gguf), "-np", "8", "-t", threads, "-c", "32768",
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                str(llama_server()),
+                "-m",
+                str(gguf),
+                "-np",
+                "8",
+                "-t",
+                threads,
+                "-c",
+                "32768",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_live(proc, f"http://127.0.0.1:{port}", log, 120, path="/health")
     client = openai.AsyncOpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", timeout=600)
     return client, proc
@@ -190,8 +211,10 @@ def report(servers: list[Server], args: argparse.Namespace) -> dict[str, Any]:
     keys = list(servers[0].results)
     med = {s.name: {k: statistics.median(v) for k, v in s.results.items()} for s in servers}
     peer = med["llama-server"]
-    print(f"\n{platform.node()} {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; {versions()}")  # fmt: skip
+    print(
+        f"\n{platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; {versions()}"
+    )
     print(f"{args.rounds} rounds interleaved, {args.tokens} tokens, medians\n")
     print(f"{'':24}" + "".join(f"{s.name:>16}" for s in servers) + "   front/llama  node/llama")
     for k in keys:

@@ -38,14 +38,20 @@ def boards(threshold: float) -> list[dict[str, Any]]:
     spec = [{"model": DEFAULT, "name": "smol"}]
     pair = [{"model": DEFAULT, "name": "student"}, {"model": STRONG, "name": "teacher"}]
     return [
-        board_entry(STRONG, {"strategy": "best_of_n", "specialists": spec,
-                             "params": {"n": 3, "temperature": 0.7}}),
-        board_entry("board/self_refine", {"strategy": "self_refine", "specialists": spec,
-                                          "params": {"rounds": 2}}),
+        board_entry(
+            STRONG,
+            {"strategy": "best_of_n", "specialists": spec, "params": {"n": 3, "temperature": 0.7}},
+        ),
+        board_entry(
+            "board/self_refine",
+            {"strategy": "self_refine", "specialists": spec, "params": {"rounds": 2}},
+        ),
         board_entry("board/teacher_student", {"strategy": "teacher_student", "specialists": pair}),
-        board_entry("board/cascade", {"strategy": "cascade", "specialists": pair,
-                                      "params": {"min_mean_logprob": threshold}}),
-    ]  # fmt: skip
+        board_entry(
+            "board/cascade",
+            {"strategy": "cascade", "specialists": pair, "params": {"min_mean_logprob": threshold}},
+        ),
+    ]
 
 
 def main() -> None:
@@ -61,8 +67,9 @@ def main() -> None:
     client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, timeout=600)
     try:
         chosen = choose(run(client, DEFAULT, STRONG, items, 16))
-        print(f"calibrated cascade threshold {chosen.threshold} "
-              f"(keeps {chosen.kept_local:.0%} local)")  # fmt: skip
+        print(
+            f"calibrated cascade threshold {chosen.threshold} (keeps {chosen.kept_local:.0%} local)"
+        )
         proxy.stop()
         config = write_config(root / "litellm.yaml", boards(chosen.threshold))
         proxy = start_proxy(root, models, config=config)
@@ -70,15 +77,18 @@ def main() -> None:
         names = [DEFAULT, "board/self_refine", "board/teacher_student", "board/cascade", STRONG]
         rows = {n: {"ok": 0, "s": [], "calls": [], "tokens": []} for n in names}
         for n in names:  # warm
-            client.chat.completions.create(model=n, messages=[{"role": "user", "content": "hi"}],
-                                           max_tokens=2)  # fmt: skip
+            client.chat.completions.create(
+                model=n, messages=[{"role": "user", "content": "hi"}], max_tokens=2
+            )
         for item in items:
             for n in names:
                 start = time.perf_counter()
                 done = client.chat.completions.create(
-                    model=n, messages=[{"role": "user", "content": item.prompt}],
-                    max_tokens=48, temperature=0,
-                )  # fmt: skip
+                    model=n,
+                    messages=[{"role": "user", "content": item.prompt}],
+                    max_tokens=48,
+                    temperature=0,
+                )
                 r = rows[n]
                 r["s"].append(time.perf_counter() - start)
                 r["ok"] += correct(done.choices[0].message.content or "", item.answer)
@@ -91,8 +101,10 @@ def main() -> None:
     print(f"\n{len(items)} questions, greedy, max_tokens 48; latency as a ratio to {DEFAULT}")
     print(f"{'':24}{'right':>8}{'latency':>10}{'calls':>8}{'tokens':>9}")
     for n, r in rows.items():
-        print(f"{n:24}{r['ok'] / len(items):8.0%}{statistics.median(r['s']) / base:9.2f}x"
-              f"{statistics.mean(r['calls']):8.1f}{statistics.mean(r['tokens']):9.0f}")  # fmt: skip
+        print(
+            f"{n:24}{r['ok'] / len(items):8.0%}{statistics.median(r['s']) / base:9.2f}x"
+            f"{statistics.mean(r['calls']):8.1f}{statistics.mean(r['tokens']):9.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -121,8 +121,10 @@ def main() -> None:
     started = time.perf_counter()
     queries = embed(prompts)
     per_query_ms = (time.perf_counter() - started) * 1000 / len(prompts)
-    print(f"{len(prompts)} held-out prompts, {len(names)} specialists; "
-          f"embedding {per_query_ms:.1f} ms/prompt (batched)\n")  # fmt: skip
+    print(
+        f"{len(prompts)} held-out prompts, {len(names)} specialists; "
+        f"embedding {per_query_ms:.1f} ms/prompt (batched)\n"
+    )
     results = {}
     for name, rule in scorers.items():
         got = [names[int(np.argmax(rule(q)))] for q in queries]

@@ -39,13 +39,30 @@ PROMPTS = [
     "Write a haiku about rain.",
 ]
 TOOLS = [
-    {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city",
-     "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                    "required": ["city"]}}},
-    {"type": "function", "function": {"name": "add", "description": "Add two numbers",
-     "parameters": {"type": "object", "properties": {"a": {"type": "number"},
-                                                      "b": {"type": "number"}}}}},
-]  # fmt: skip
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather in a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "add",
+            "description": "Add two numbers",
+            "parameters": {
+                "type": "object",
+                "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+            },
+        },
+    },
+]
 KINDS = ("stream", "unary", "tools", "cancelled")
 WEIGHTS = (40, 30, 15, 15)
 

@@ -63,10 +63,9 @@ def read_gguf_tokenizer(gguf_path: Path) -> dict[str, Any]:
     return meta
 
 
-def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
-    """Write tokenizer.json + tokenizer_config.json + special_tokens_map.json for a
-    GGUF 'gpt2' (byte-level BPE) tokenizer."""
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+def _bytelevel_bpe(meta: dict[str, Any]) -> Any:
+    """The byte-level BPE model with llama.cpp's pre-tokenizer for `meta["pre"]`."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
     tokens: list[str] = list(meta["tokens"])
     vocab = {tok: i for i, tok in enumerate(tokens)}
@@ -89,8 +88,15 @@ def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
     else:
         tok.pre_tokenizer = bytelevel
     tok.decoder = decoders.ByteLevel()  # defaults: add_prefix_space, trim_offsets, use_regex
+    return tok
 
-    # Special tokens: GGUF token_type 3 = CONTROL, 4 = USER_DEFINED.
+
+def _add_tokens(tok: Any, meta: dict[str, Any]) -> list[Any]:
+    """GGUF's special (token_type 3, CONTROL) and user-defined (4) tokens; returns the
+    special ones."""
+    from tokenizers import AddedToken
+
+    tokens: list[str] = list(meta["tokens"])
     types = list(meta["token_type"] or [1] * len(tokens))
     special = [
         AddedToken(tokens[i], special=True, normalized=False) for i, t in enumerate(types) if t == 3
@@ -104,12 +110,19 @@ def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
         tok.add_special_tokens(special)
     if user_defined:
         tok.add_tokens(user_defined)
+    return special
 
-    def name(idx: Any) -> str | None:
-        return tokens[idx] if isinstance(idx, int) and 0 <= idx < len(tokens) else None
 
-    bos, eos, unk, pad = name(meta["bos"]), name(meta["eos"]), name(meta["unk"]), name(meta["pad"])
-    # Post-processor: BOS/EOS only if the GGUF says so (SmolLM2: neither).
+def _token_name(meta: dict[str, Any], key: str) -> str | None:
+    idx, tokens = meta[key], meta["tokens"]
+    return tokens[idx] if isinstance(idx, int) and 0 <= idx < len(tokens) else None
+
+
+def _post_processor(meta: dict[str, Any]) -> Any:
+    """BOS/EOS around the text only if the GGUF says so (SmolLM2: neither)."""
+    from tokenizers import processors
+
+    bos, eos = _token_name(meta, "bos"), _token_name(meta, "eos")
     single, pair = "$A", "$A $B"
     specials: list[tuple[str, int]] = []
     if meta["add_bos"] and bos:
@@ -118,18 +131,20 @@ def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
     if meta["add_eos"] and eos:
         single, pair = f"{single} {eos}", f"{pair} {eos}"
         specials.append((eos, meta["eos"]))
-    if specials:
-        tok.post_processor = processors.Sequence(
-            [
-                processors.ByteLevel(trim_offsets=False),
-                processors.TemplateProcessing(single=single, pair=pair, special_tokens=specials),
-            ]
-        )
-    else:
-        tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    if not specials:
+        return processors.ByteLevel(trim_offsets=False)
+    return processors.Sequence(
+        [
+            processors.ByteLevel(trim_offsets=False),
+            processors.TemplateProcessing(single=single, pair=pair, special_tokens=specials),
+        ]
+    )
 
-    tok.save(str(out_dir / "tokenizer.json"))
 
+def _write_configs(meta: dict[str, Any], special: list[Any], out_dir: Path) -> None:
+    """tokenizer_config.json, special_tokens_map.json and the chat template."""
+    names = {key: _token_name(meta, key) for key in ("bos", "eos", "unk", "pad")}
+    bos, eos, unk, pad = names["bos"], names["eos"], names["unk"], names["pad"]
     cfg = {
         "tokenizer_class": "PreTrainedTokenizerFast",
         "add_bos_token": meta["add_bos"],
@@ -151,8 +166,83 @@ def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
     stm = {k: cfg[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token") if cfg[k]}
     (out_dir / "special_tokens_map.json").write_text(json.dumps(stm, indent=2, ensure_ascii=False))
     if meta["chat_template"]:
-        # transformers>=4.43 also reads a standalone template file; keep both in sync.
+        # transformers also reads a standalone template file; keep both in sync.
         (out_dir / "chat_template.jinja").write_text(meta["chat_template"])
+
+
+def build_bytelevel_tokenizer(meta: dict[str, Any], out_dir: Path) -> None:
+    """Write tokenizer.json + tokenizer_config.json + special_tokens_map.json for a
+    GGUF 'gpt2' (byte-level BPE) tokenizer."""
+    tok = _bytelevel_bpe(meta)
+    special = _add_tokens(tok, meta)
+    tok.post_processor = _post_processor(meta)
+    tok.save(str(out_dir / "tokenizer.json"))
+    _write_configs(meta, special, out_dir)
+
+
+def _save_model(gguf_path: Path, meta: dict[str, Any], out: Path, dtype: str) -> None:
+    """The GGUF's weights (dequantized) as a Hugging Face model, with the GGUF's token
+    ids in its config."""
+    import torch
+    from transformers import AutoModelForCausalLM, GenerationConfig
+
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            str(gguf_path.parent), gguf_file=gguf_path.name, dtype=getattr(torch, dtype)
+        )
+    except ValueError as exc:  # unsupported GGUF architecture / quant type
+        raise ConvertError(f"{gguf_path.name}: transformers cannot load it: {exc}") from exc
+    vocab_size = model.config.vocab_size
+    if len(meta["tokens"]) != vocab_size:
+        raise ConvertError(
+            f"vocab mismatch: GGUF has {len(meta['tokens'])} tokens, model {vocab_size}"
+        )
+    for attr, key in (("bos_token_id", "bos"), ("eos_token_id", "eos"), ("pad_token_id", "pad")):
+        if meta[key] is not None:
+            setattr(model.config, attr, int(meta[key]))
+    model.generation_config = GenerationConfig(
+        bos_token_id=meta["bos"],
+        eos_token_id=meta["eos"],
+        pad_token_id=meta["pad"] if meta["pad"] is not None else meta["eos"],
+    )
+    model.save_pretrained(str(out))
+
+
+def _save_tokenizer(gguf_path: Path, meta: dict[str, Any], out: Path) -> None:
+    if meta["model"] == "gpt2":
+        build_bytelevel_tokenizer(meta, out)
+        return
+    # SentencePiece-style GGUFs ("llama"): transformers' own conversion is right.
+    from transformers import AutoTokenizer
+
+    tk = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+    if meta["chat_template"] and not getattr(tk, "chat_template", None):
+        tk.chat_template = meta["chat_template"]
+    tk.save_pretrained(str(out))
+
+
+def _check_tokenizer(meta: dict[str, Any], out: Path) -> None:
+    """The saved tokenizer round-trips text and renders the chat template."""
+    from transformers import AutoTokenizer
+
+    tk = AutoTokenizer.from_pretrained(str(out))
+    probe = "Hello world! The year 2024 costs $3.50."
+    ids = tk(probe, add_special_tokens=False)["input_ids"]
+    if tk.decode(ids) != probe:
+        raise ConvertError(f"tokenizer round-trip failed: {tk.decode(ids)!r}")
+    if meta["chat_template"]:
+        tk.apply_chat_template(
+            [{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True
+        )
+
+
+def _publish(tmp: Path, out_dir: Path) -> None:
+    """Normal modes (mkdtemp makes a 0700 dir, some writers 0600 files), then rename."""
+    tmp.chmod(0o755)
+    for f in tmp.iterdir():
+        f.chmod(0o644)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(out_dir)
 
 
 def convert(
@@ -166,77 +256,17 @@ def convert(
             raise ConvertError(f"{out_dir}: exists and is not empty (use --force)")
         shutil.rmtree(out_dir)
     meta = read_gguf_tokenizer(gguf_path)
-
     os.environ.setdefault("TQDM_DISABLE", "1")  # the CLI shows its own progress
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-    from transformers import AutoModelForCausalLM, GenerationConfig
-
     t0 = time.perf_counter()
-    tmp = Path(
-        tempfile.mkdtemp(prefix="gguf2hf-", dir=out_dir.parent if out_dir.parent.exists() else None)
-    )
+    parent = out_dir.parent if out_dir.parent.exists() else None
+    tmp = Path(tempfile.mkdtemp(prefix="gguf2hf-", dir=parent))
     try:
-        try:
-            model = AutoModelForCausalLM.from_pretrained(
-                str(gguf_path.parent), gguf_file=gguf_path.name, dtype=getattr(torch, dtype)
-            )
-        except TypeError:  # transformers < 4.56 spells it torch_dtype
-            model = AutoModelForCausalLM.from_pretrained(
-                str(gguf_path.parent), gguf_file=gguf_path.name, torch_dtype=getattr(torch, dtype)
-            )
-        except ValueError as exc:  # unsupported GGUF architecture / quant type
-            raise ConvertError(f"{gguf_path.name}: transformers cannot load it: {exc}") from exc
-        vocab_size = model.config.vocab_size
-        if len(meta["tokens"]) != vocab_size:
-            raise ConvertError(
-                f"vocab mismatch: GGUF has {len(meta['tokens'])} tokens, model {vocab_size}"
-            )
-        for attr, key in (
-            ("bos_token_id", "bos"),
-            ("eos_token_id", "eos"),
-            ("pad_token_id", "pad"),
-        ):
-            if meta[key] is not None:
-                setattr(model.config, attr, int(meta[key]))
-        model.generation_config = GenerationConfig(
-            bos_token_id=meta["bos"],
-            eos_token_id=meta["eos"],
-            pad_token_id=meta["pad"] if meta["pad"] is not None else meta["eos"],
-        )
-        model.save_pretrained(str(tmp))
+        _save_model(gguf_path, meta, tmp, dtype)
         load_save_s = time.perf_counter() - t0
-
-        if meta["model"] == "gpt2":
-            build_bytelevel_tokenizer(meta, tmp)
-        else:
-            # SentencePiece-style GGUFs ("llama"): transformers' own conversion is right.
-            from transformers import AutoTokenizer
-
-            tk = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
-            if meta["chat_template"] and not getattr(tk, "chat_template", None):
-                tk.chat_template = meta["chat_template"]
-            tk.save_pretrained(str(tmp))
-
-        # Sanity check: the saved tokenizer round-trips text and renders the template.
-        from transformers import AutoTokenizer
-
-        tk = AutoTokenizer.from_pretrained(str(tmp))
-        probe = "Hello world! The year 2024 costs $3.50."
-        ids = tk(probe, add_special_tokens=False)["input_ids"]
-        if tk.decode(ids) != probe:
-            raise ConvertError(f"tokenizer round-trip failed: {tk.decode(ids)!r}")
-        if meta["chat_template"]:
-            tk.apply_chat_template(
-                [{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True
-            )
-
-        # mkdtemp makes a 0700 dir and some writers use 0600 files: give normal modes.
-        tmp.chmod(0o755)
-        for f in tmp.iterdir():
-            f.chmod(0o644)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(out_dir)
+        _save_tokenizer(gguf_path, meta, tmp)
+        _check_tokenizer(meta, tmp)
+        _publish(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         description="Registry model paths must resolve under this directory "
         "(default: the registry folder's parent, i.e. ~/models).",
     )
-    model_path: Path | None = Field(default=None, description="Fallback model (spec).")
+    model_path: Path | None = Field(
+        default=None, description="A model to serve when the registry has none (OV_MODEL_PATH)."
+    )
     device: str = "GPU"
     log_level: str = "INFO"
     registry_poll_seconds: float = Field(default=1.0, gt=0)

@@ -49,8 +49,14 @@ def shipped() -> list[Path]:
     return sorted(root.glob("*/migration.sql"), key=lambda p: p.parent.name)
 
 
-def _psql(db: Db, sql: str | None = None, file: Path | None = None, *,
-          one_transaction: bool = False, params: dict[str, str] | None = None) -> str:  # fmt: skip
+def _psql(
+    db: Db,
+    sql: str | None = None,
+    file: Path | None = None,
+    *,
+    one_transaction: bool = False,
+    params: dict[str, str] | None = None,
+) -> str:
     """Run a file, then `sql` (from stdin, where psql quotes the :'name' params)."""
     url, env = psql_env(db.url)
     argv = [db.psql, url, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1"]
@@ -67,8 +73,11 @@ def _psql(db: Db, sql: str | None = None, file: Path | None = None, *,
 
 def applied(db: Db) -> set[str]:
     _psql(db, LEDGER)
-    out = _psql(db, 'SELECT migration_name FROM "_prisma_migrations" '
-                         "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")  # fmt: skip
+    out = _psql(
+        db,
+        'SELECT migration_name FROM "_prisma_migrations" '
+        "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+    )
     return {line for line in out.splitlines() if line}
 
 

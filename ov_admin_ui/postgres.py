@@ -132,9 +132,17 @@ class Cluster:
             if is_root():
                 shutil.chown(pw.name, "postgres", "postgres")
             self._run(
-                "initdb", "-D", str(self.data), "-U", DB_USER, f"--pwfile={pw.name}",
-                "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8",
-            )  # fmt: skip
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                DB_USER,
+                f"--pwfile={pw.name}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=peer",
+                "-E",
+                "UTF8",
+            )
         except subprocess.CalledProcessError as exc:
             raise SetupError(f"initdb failed: {exc.stderr.strip()}") from exc
         finally:
@@ -150,8 +158,9 @@ class Cluster:
             return
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"
         log = str(self.root / "postgres.log")
-        done = self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-l", log, "-o", options,
-                         check=False)  # fmt: skip
+        done = self._run(
+            "pg_ctl", "start", "-w", "-D", str(self.data), "-l", log, "-o", options, check=False
+        )
         if done.returncode != 0:
             raise SetupError(f"PostgreSQL did not start (see {log}): {done.stderr.strip()}")
 
@@ -164,15 +173,19 @@ class Cluster:
         found = subprocess.run(
             [str(self.bin / "psql"), base, "-XtA", "-v", f"db={DB_NAME}"],
             input="SELECT 1 FROM pg_database WHERE datname = :'db';",
-            capture_output=True, text=True, env=env,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if found.returncode != 0:
             raise SetupError(f"cannot connect to PostgreSQL: {found.stderr.strip()}")
         if found.stdout.strip() != "1":
             subprocess.run(
                 [str(self.bin / "psql"), base, "-qc", f'CREATE DATABASE "{DB_NAME}"'],
-                check=True, capture_output=True, env=env,
-            )  # fmt: skip
+                check=True,
+                capture_output=True,
+                env=env,
+            )
 
 
 def _where() -> tuple[Path, int]:

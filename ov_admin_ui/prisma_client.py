@@ -18,11 +18,6 @@ from pathlib import Path
 
 from .postgres import SetupError
 
-ENGINE_VARS = (
-    "PRISMA_QUERY_ENGINE_BINARY",
-    "PRISMA_SCHEMA_ENGINE_BINARY",
-    "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING",
-)
 HELP = (
     "prisma generate failed: {why}\n"
     "It needs the npm registry and, for the query engine, binaries.prisma.sh. On a "
@@ -60,8 +55,10 @@ def ensure_generated(workdir: Path) -> bool:
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
         [sys.executable, "-m", "prisma", "generate", "--schema", str(path)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if done.returncode != 0:
         raise SetupError(HELP.format(why=(done.stderr or done.stdout).strip()[-1500:]))
     stamp.write_text(stamp_text)

@@ -2,9 +2,10 @@
 
 A plugin is a module (found through the `litellm_ov.board` entry-point group) whose
 `board_strategies` hook returns strategy objects. Each strategy object is itself
-registered as a plugin, so its `board_route` / `board_coordinate` methods are hook
-implementations; a board only ever calls the hooks of its own strategy, falling back
-to the defaults (`router_plugins.defaults`) for a hook the strategy leaves out.
+registered as a plugin, so its `board_route`, `board_coordinate` and `board_validate`
+methods are hook implementations; a board only ever calls the hooks of its own
+strategy, falling back to the defaults (`router_plugins.board.defaults`) for a hook
+the strategy leaves out.
 
 Hooks may be plain or `async def`. Every hook is documented, with an example, in
 docs/plugins.md.

@@ -17,6 +17,7 @@ import httpx
 import psutil
 
 from litellm_ov_provider.registry.entries import update_registry
+from testbed.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "sk-e2e-test-key"
@@ -88,13 +89,8 @@ class Proxy:
     def edit_registry(self, mutate: Callable[[dict[str, Any]], None]) -> None:
         update_registry(self.registry, mutate)
 
-    def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> float:
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if check():
-                return time.monotonic() - start
-            time.sleep(0.1)
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> None:
+        wait_until(check, timeout, what)
 
     def model_ids(self) -> set[str]:
         with self.http() as client:

@@ -53,8 +53,14 @@ def table(models: list[dict[str, Any]]) -> Table:
     t = Table("NAME", "DEVICE", "MEMORY", "IN FLIGHT", "IDLE", "UNLOADS", box=None)
     for m in models:
         idle = "-" if m.get("in_flight") else f"{m.get('idle_seconds', 0):.0f} s"
-        t.add_row(m["model"], str(m.get("device")), _size(m.get("memory_bytes")),
-                  str(m.get("in_flight", 0)), idle, str(m.get("unloads")))  # fmt: skip
+        t.add_row(
+            m["model"],
+            str(m.get("device")),
+            _size(m.get("memory_bytes")),
+            str(m.get("in_flight", 0)),
+            idle,
+            str(m.get("unloads")),
+        )
     return t
 
 

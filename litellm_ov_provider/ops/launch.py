@@ -5,7 +5,7 @@ with a key of 32+ characters that is not a template placeholder).
     ov-front-door [--config F] [--host H] [--port P] [--num_workers N]
 
 `make run`, `make ui` and config/litellm-ov.service start the proxy this way; a proxy
-started as plain `litellm --config ...` is checked from inside (proxy_hooks).
+started as plain `litellm --config ...` is checked from inside (proxy/startup.py).
 """
 
 from __future__ import annotations
@@ -47,8 +47,17 @@ def cli_host(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
 
 def litellm_argv(config: str, host: str, port: int, workers: str = "1") -> list[str]:
     litellm = str(Path(sys.executable).parent / "litellm")
-    return [litellm, "--config", config, "--host", host, "--port", str(port),
-            "--num_workers", workers]  # fmt: skip
+    return [
+        litellm,
+        "--config",
+        config,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--num_workers",
+        workers,
+    ]
 
 
 def parser(prog: str) -> argparse.ArgumentParser:

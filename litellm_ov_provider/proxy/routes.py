@@ -29,7 +29,7 @@ def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = {"model": f"{PROVIDER}/{model.name}"}
     if card.get("mode") == "embedding":
         # LiteLLM rejects encoding_format/dimensions/user for custom providers unless
-        # dropped; proxy_hooks carries encoding_format past this in the metadata.
+        # dropped; the pre-call hook carries encoding_format past this in the metadata.
         params["drop_params"] = True
     return {"model_name": model.name, "litellm_params": params, "model_info": info}
 
@@ -39,8 +39,11 @@ def alias_deployment(family: str, variant: dict[str, Any]) -> dict[str, Any]:
     requests run on the variant) under the family's name, saying which it serves."""
     info = {**variant["model_info"], "id": deployment_id(family)}
     info.update(alias_of=variant["model_name"], family=family)
-    return {"model_name": family, "litellm_params": dict(variant["litellm_params"]),
-            "model_info": info}  # fmt: skip
+    return {
+        "model_name": family,
+        "litellm_params": dict(variant["litellm_params"]),
+        "model_info": info,
+    }
 
 
 def broken_deployment(name: str, reason: str) -> dict[str, Any]:

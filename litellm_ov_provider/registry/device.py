@@ -50,8 +50,12 @@ def resolve_device(requested: str) -> str:
     chosen = pick_device(requested, available_devices())
     if chosen != requested.strip().upper():
         found = ", ".join(available_devices()) or "none"
-        warn_once(requested, "device %s is not available (found: %s); falling back to CPU",
-                  requested, found)  # fmt: skip
+        warn_once(
+            requested,
+            "device %s is not available (found: %s); falling back to CPU",
+            requested,
+            found,
+        )
     return chosen
 
 
@@ -67,6 +71,11 @@ def model_facts(model: ResolvedModel, settings: Settings) -> tuple[str, int | No
     asked = asked_device(model.entry.device, settings.device)
     device = variant_device(asked, model.entry.weight_format)
     if device != asked:
-        warn_once(f"int4:{model.name}", "model %r: %s weights are unstable on %s; running "
-                  "on CPU", model.name, model.entry.weight_format, asked)  # fmt: skip
+        warn_once(
+            f"int4:{model.name}",
+            "model %r: %s weights are unstable on %s; running on CPU",
+            model.name,
+            model.entry.weight_format,
+            asked,
+        )
     return device, model.context_length

@@ -1,6 +1,6 @@
 """The model registry file: parsing, validation and atomic updates.
 
-Format (service spec): {"version": 1, "models": {"<name>": {"path", "task",
+Format: {"version": 1, "models": {"<name>": {"path", "task",
 "weight_format", ...}}}. Unknown keys, at the top level and per model, survive a
 rewrite. Reading is strict and pure; the caller decides to keep the last good
 registry when a new read fails.

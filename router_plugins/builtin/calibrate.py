@@ -96,8 +96,15 @@ def ask(client: openai.OpenAI, model: str, prompt: str, max_tokens: int) -> Answ
     choice = done.choices[0]
     tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
     message = {"role": "assistant", "content": choice.message.content or ""}
-    return Answer(model, model, message, choice.finish_reason or "stop", Usage(), 0.0,
-                  tuple(t.logprob for t in tokens) or None)  # fmt: skip
+    return Answer(
+        model,
+        model,
+        message,
+        choice.finish_reason or "stop",
+        Usage(),
+        0.0,
+        tuple(t.logprob for t in tokens) or None,
+    )
 
 
 def run(

@@ -122,9 +122,11 @@ class SelfRefine:
             if i < p.rounds:
                 current = await board.ask(current.specialist, revise, {}, f"revise#{i}")
         return Synthesize(
-            current.specialist, f"self_refine: revised {p.rounds}x, last revision streams",
-            messages=tuple(revise), label=f"revise#{p.rounds}",
-        )  # fmt: skip
+            current.specialist,
+            f"self_refine: revised {p.rounds}x, last revision streams",
+            messages=tuple(revise),
+            label=f"revise#{p.rounds}",
+        )
 
 
 class TeacherStudentParams(BaseModel):
@@ -182,6 +184,8 @@ class TeacherStudent:
         board.note("verdict", "corrected")
         teach = with_system(request.messages, TEACH.format(draft=draft.text))
         return Synthesize(
-            teacher, f"teacher_student: {teacher} corrects {student}'s draft",
-            messages=tuple(teach), label="correction",
-        )  # fmt: skip
+            teacher,
+            f"teacher_student: {teacher} corrects {student}'s draft",
+            messages=tuple(teach),
+            label="correction",
+        )

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,18 @@ from ov_admin_ui.postgres import server_bin
 from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
+from testbed.waiting import stays
 
 
 def _origin() -> list[Path]:
     """The folder this clone came from, when it is a local path (a clone made in a
     temporary folder still finds the working copy's ../shared)."""
-    done = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     url = done.stdout.strip().removeprefix("file://")
     return [Path(url).resolve()] if url.startswith("/") else []
 
@@ -48,9 +52,16 @@ OFFLINE_ENGINE = next(
 ARTIFACTS = REPO / "test-artifacts"
 BOARD = "board/ui"
 # As the machine's own probe starts it: no background traffic on a closed network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SYNC_SECONDS = 2  # LiteLLM's DB model sync, shortened (default 30 s)
 
 
@@ -158,10 +169,15 @@ def test_models_page_lists_registry_models_and_boards_with_model_info(ui: Proxy)
     assert {DEFAULT, BOARD} <= set(infos)
     mine = infos[DEFAULT]
     for key, value in {
-        "mode": "chat", "task": "text-generation-with-past", "weight_format": "q4_1",
-        "device": "CPU", "supports_function_calling": True, "supports_vision": False,
-        "input_cost_per_token": 0, "description": "the default model",
-    }.items():  # fmt: skip
+        "mode": "chat",
+        "task": "text-generation-with-past",
+        "weight_format": "q4_1",
+        "device": "CPU",
+        "supports_function_calling": True,
+        "supports_vision": False,
+        "input_cost_per_token": 0,
+        "description": "the default model",
+    }.items():
         assert mine.get(key) == value, (key, mine)
     assert mine["context_length"] == mine["max_input_tokens"] == 8192
     assert mine["loaded"] in (True, False)
@@ -189,8 +205,9 @@ def test_a_virtual_key_calls_a_model_and_a_board_and_spend_is_logged(ui: Proxy) 
         )
         assert done.choices[0].message.content is not None
     with pytest.raises(openai.AuthenticationError):
-        openai.OpenAI(base_url=f"{ui.base_url}/v1", api_key="sk-" + "0" * 40, max_retries=0)\
-            .models.list()  # fmt: skip
+        openai.OpenAI(
+            base_url=f"{ui.base_url}/v1", api_key="sk-" + "0" * 40, max_retries=0
+        ).models.list()
 
     def logged() -> list[dict[str, Any]]:
         with ui.http() as http:
@@ -247,38 +264,45 @@ def _insert_db_model(env: dict[str, str], name: str) -> None:
         "'{}', 'test', 'test');"
     )
     url = f"postgresql://litellm@127.0.0.1:{env['OV_DB_PORT']}/litellm"
-    subprocess.run([psql, url, "-X", "-v", "ON_ERROR_STOP=1", "-v", f"name={name}"],
-                   input=sql, text=True, check=True, capture_output=True,
-                   env={**os.environ, "PGPASSWORD": password})  # fmt: skip
+    subprocess.run(
+        [psql, url, "-X", "-v", "ON_ERROR_STOP=1", "-v", f"name={name}"],
+        input=sql,
+        text=True,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PGPASSWORD": password},
+    )
 
 
 def test_registry_routes_survive_the_database_model_sync(ui: Proxy, ui_env: dict[str, str]) -> None:
     """store_model_in_db on: LiteLLM's sync deletes what is in neither its DB nor the
     config file, which is every registry route; they must stay through many syncs."""
-    _insert_db_model(ui_env, "db-added")
-    ui.wait_for(lambda: "db-added" in _routes(ui), 60, "a sync to bring the DB model in")
-    deadline = time.monotonic() + 5 * SYNC_SECONDS
-    while time.monotonic() < deadline:  # several more syncs; every route there each time
-        assert {DEFAULT, BOARD, "db-added"} <= _routes(ui)
+    for n in range(3):  # three syncs, each proven by the DB model it brings in
+        name = f"db-added-{n}"
+        _insert_db_model(ui_env, name)
+        ui.wait_for(lambda name=name: name in _routes(ui), 60, f"a sync to bring {name} in")
+        assert {DEFAULT, BOARD} <= _routes(ui)
         assert {DEFAULT, BOARD} <= set(model_infos(ui))
-        time.sleep(0.5)
-    done = openai.OpenAI(base_url=f"{ui.base_url}/v1", api_key=KEY, max_retries=0).chat\
-        .completions.create(model=DEFAULT, messages=[{"role": "user", "content": "hi"}],
-                            max_tokens=2)  # fmt: skip
+    done = openai.OpenAI(
+        base_url=f"{ui.base_url}/v1", api_key=KEY, max_retries=0
+    ).chat.completions.create(
+        model=DEFAULT, messages=[{"role": "user", "content": "hi"}], max_tokens=2
+    )
     assert done.choices[0].message.content is not None
 
 
 def test_routes_stay_with_store_model_in_db_off(
-    ui: Proxy, tmp_path_factory: pytest.TempPathFactory, default_gguf: Path,
+    ui: Proxy,
+    tmp_path_factory: pytest.TempPathFactory,
+    default_gguf: Path,
     ui_env: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     ui.stop()  # the same database, the proxy started again with the sync off
     proxy = start_ui(tmp_path_factory.mktemp("ui-off"), default_gguf, ui_env, False)
     try:
-        deadline = time.monotonic() + 4 * SYNC_SECONDS
-        while time.monotonic() < deadline:
-            assert {DEFAULT, BOARD} <= _routes(proxy)
-            time.sleep(0.5)
+        # No event announces a sync that does not run: the routes must hold for as long
+        # as several sync intervals would take.
+        stays(lambda: {DEFAULT, BOARD} <= _routes(proxy), 4 * SYNC_SECONDS, "the routes")
         assert {DEFAULT, BOARD} <= set(model_infos(proxy))
     finally:
         proxy.stop()

@@ -327,9 +327,13 @@ def test_self_refine_runs_its_rounds_with_real_models(bc: openai.OpenAI, stream:
 
 def test_teacher_student_keeps_response_format_and_sums_usage(bc: openai.OpenAI) -> None:
     chunks, report = streamed(
-        bc, "board/teacher", messages=ASK, max_tokens=40, temperature=0,
+        bc,
+        "board/teacher",
+        messages=ASK,
+        max_tokens=40,
+        temperature=0,
         response_format={"type": "json_object"},
-    )  # fmt: skip
+    )
     assert report["notes"]["verdict"] in ("approved", "corrected")
     assert [c["label"] for c in report["calls"]][:2] == ["student", "verdict"]
     assert text_of(chunks).lstrip().startswith("{")  # the answer kept the format
@@ -349,12 +353,33 @@ def test_calibrate_picks_a_cascade_threshold_on_a_real_run(
     entry = {"model_name": "board/c", "litellm_params": {"model": "board/c", "board": cascade}}
     config.write_text(json.dumps({"model_list": [entry]}))
     done = subprocess.run(
-        [sys.executable, "-m", "router_plugins", "calibrate", "--fast", DEFAULT,
-         "--strong", "board/best", "--set", str(questions), "--url",
-         f"{board_bed.proxy.base_url}/v1", "--key", KEY, "--json", "--max-tokens", "12",
-         "--write", str(config), "--board", "board/c"],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "router_plugins",
+            "calibrate",
+            "--fast",
+            DEFAULT,
+            "--strong",
+            "board/best",
+            "--set",
+            str(questions),
+            "--url",
+            f"{board_bed.proxy.base_url}/v1",
+            "--key",
+            KEY,
+            "--json",
+            "--max-tokens",
+            "12",
+            "--write",
+            str(config),
+            "--board",
+            "board/c",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     chosen = json.loads(done.stdout)
     assert chosen["questions"] == 8 and 0 <= chosen["kept_local"] <= 1

@@ -20,8 +20,11 @@ def bootstrap(registry: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "litellm_ov_provider.ops.bootstrap", "--skip-key"],
         env={**os.environ, "OV_REGISTRY_PATH": str(registry)},
-        capture_output=True, text=True, timeout=600, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
 
 
 def test_make_run_registers_the_ir_and_serves_it(tmp_path: Path) -> None:

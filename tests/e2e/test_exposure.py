@@ -14,8 +14,12 @@ CONFIG = str(REPO / "config" / "litellm.yaml")
 
 
 def _run(argv: list[str], key: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LITELLM_MASTER_KEY": key, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-           "OV_REGISTRY_PATH": str(tmp_path / "registry.json")}  # fmt: skip
+    env = {
+        **os.environ,
+        "LITELLM_MASTER_KEY": key,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "OV_REGISTRY_PATH": str(tmp_path / "registry.json"),
+    }
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
 
 

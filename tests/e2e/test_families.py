@@ -19,8 +19,12 @@ def test_a_family_name_serves_its_int8_variant(
 ) -> None:
     def add(d: dict[str, Any]) -> None:
         for wf in FORMATS:  # the same weights, labelled: routing is what is tested here
-            d["models"][f"fam-{wf}"] = {"path": model_file, "weight_format": wf, "family": "fam",
-                                        "task": "text-generation-with-past"}  # fmt: skip
+            d["models"][f"fam-{wf}"] = {
+                "path": model_file,
+                "weight_format": wf,
+                "family": "fam",
+                "task": "text-generation-with-past",
+            }
 
     proxy.edit_registry(add)
     try:

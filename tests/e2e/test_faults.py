@@ -117,8 +117,12 @@ def raw_post(proxy: Proxy, body: Any) -> httpx.Response:
 def test_no_request_makes_the_proxy_contact_an_address_the_client_named(bed: Bed) -> None:
     at = bed.capture.url
     hostile: list[dict[str, Any]] = [
-        {"board": {"strategy": "fallback", "specialists": [{"model": "heavy",
-                                                            "params": {"api_base": at}}]}},
+        {
+            "board": {
+                "strategy": "fallback",
+                "specialists": [{"model": "heavy", "params": {"api_base": at}}],
+            }
+        },
         {"board": {"specialists": []}},
         {"specialists": [{"model": "heavy"}]},
         {"api_base": f"{at}/v1"},
@@ -128,9 +132,16 @@ def test_no_request_makes_the_proxy_contact_an_address_the_client_named(bed: Bed
         {"metadata": {"api_base": f"{at}/v1"}},
         {"fallbacks": [{"model": "heavy", "api_base": f"{at}/v1"}]},
         {"headers": {"Host": "evil"}},
-        {"response_format": {"type": "json_schema", "json_schema": {
-            "name": "x", "schema": {"$schema": f"{at}/schema", "type": "object"}}}},
-    ]  # fmt: skip
+        {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "x",
+                    "schema": {"$schema": f"{at}/schema", "type": "object"},
+                },
+            }
+        },
+    ]
     for model in ("board/remote", "heavy", DEFAULT):
         for extra in hostile:
             if "specialists" in extra and model != "board/remote":
@@ -152,13 +163,17 @@ def _schemas() -> list[tuple[dict[str, Any], str]]:
         for i in range(200)
     ]
     return [
-        ({"type": "object", "properties": {"a": {"type": "string", "pattern": "(?<=a)b"}}},
-         "Lookbehind"),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "pattern": "(?<=a)b"}}},
+            "Lookbehind",
+        ),
         ({"type": "object", "properties": {"a": {"$ref": "#/$defs/nope"}}}, "nope"),
-        ({"type": "object", "properties": {"a": {"type": "string", "maxLength": 10**6}}},
-         "maxLength = 1000000"),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "maxLength": 10**6}}},
+            "maxLength = 1000000",
+        ),
         ({"anyOf": many}, "maxLength = 500"),
-    ]  # fmt: skip
+    ]
 
 
 def test_hostile_schemas_fail_alone_beside_a_running_stream(bed: Bed) -> None:
@@ -168,21 +183,35 @@ def test_hostile_schemas_fail_alone_beside_a_running_stream(bed: Bed) -> None:
     async def scenario() -> tuple[int, str | None, list[str]]:
         client = bed.aclient
         stream = await client.chat.completions.create(
-            model=DEFAULT, messages=STORY, max_tokens=160, stream=True,
+            model=DEFAULT,
+            messages=STORY,
+            max_tokens=160,
+            stream=True,
             extra_body={"ignore_eos": True},
-        )  # fmt: skip
+        )
         errors: list[str] = []
 
         async def hostile() -> None:
             for schema, construct in _schemas():
                 for kind in ("response_format", "tool"):
                     extra: dict[str, Any] = (
-                        {"response_format": {"type": "json_schema",
-                                             "json_schema": {"name": "x", "schema": schema}}}
+                        {
+                            "response_format": {
+                                "type": "json_schema",
+                                "json_schema": {"name": "x", "schema": schema},
+                            }
+                        }
                         if kind == "response_format"
-                        else {"tools": [{"type": "function", "function": {
-                            "name": "f", "parameters": schema}}], "tool_choice": "required"}
-                    )  # fmt: skip
+                        else {
+                            "tools": [
+                                {
+                                    "type": "function",
+                                    "function": {"name": "f", "parameters": schema},
+                                }
+                            ],
+                            "tool_choice": "required",
+                        }
+                    )
                     try:
                         await client.chat.completions.create(
                             model=DEFAULT, messages=HI, max_tokens=8, **extra
@@ -220,9 +249,11 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
         async def unary() -> Any:
             try:
                 return await client.chat.completions.create(
-                    model=DEFAULT, messages=STORY, max_tokens=300,
+                    model=DEFAULT,
+                    messages=STORY,
+                    max_tokens=300,
                     extra_body={"ignore_eos": True},
-                )  # fmt: skip
+                )
             except openai.APIStatusError as exc:
                 return exc
 
@@ -230,9 +261,12 @@ def test_a_stopped_worker_fails_its_requests_and_is_replaced(bed: Bed) -> None:
             got = 0
             try:
                 s = await client.chat.completions.create(
-                    model=DEFAULT, messages=STORY, max_tokens=300, stream=True,
+                    model=DEFAULT,
+                    messages=STORY,
+                    max_tokens=300,
+                    stream=True,
                     extra_body={"ignore_eos": True},
-                )  # fmt: skip
+                )
                 async for chunk in s:
                     got += bool(chunk.choices and chunk.choices[0].delta.content)
                     if got == 5:
@@ -265,9 +299,12 @@ def test_a_killed_worker_fails_a_stream_and_a_unary_request_is_served_again(bed:
     got = 0
     with pytest.raises(openai.APIError):
         stream = bed.client.chat.completions.create(
-            model=DEFAULT, messages=STORY, max_tokens=300, stream=True,
+            model=DEFAULT,
+            messages=STORY,
+            max_tokens=300,
+            stream=True,
             extra_body={"ignore_eos": True},
-        )  # fmt: skip
+        )
         for chunk in stream:
             got += bool(chunk.choices and chunk.choices[0].delta.content)
             if got == 5:
@@ -292,9 +329,11 @@ def test_requests_past_the_queue_are_refused_with_retry_after(bed: Bed) -> None:
         async def one() -> Any:
             try:
                 return await client.chat.completions.with_raw_response.create(
-                    model=DEFAULT, messages=STORY, max_tokens=120,
+                    model=DEFAULT,
+                    messages=STORY,
+                    max_tokens=120,
                     extra_body={"ignore_eos": True},
-                )  # fmt: skip
+                )
             except openai.APIStatusError as exc:
                 return exc
 

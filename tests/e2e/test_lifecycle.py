@@ -19,8 +19,16 @@ HI = [{"role": "user", "content": "hi"}]
 
 
 def ov_llm(proxy: Proxy, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "litellm_ov_provider.ops.cli", "--url", proxy.base_url,
-            "--key", KEY, *args]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "litellm_ov_provider.ops.cli",
+        "--url",
+        proxy.base_url,
+        "--key",
+        KEY,
+        *args,
+    ]
     return subprocess.run(argv, capture_output=True, text=True, timeout=300)
 
 
@@ -54,12 +62,14 @@ def test_load_ps_and_unload_from_the_cli(proxy: Proxy) -> None:
 
 
 def test_keep_alive_zero_unloads_after_the_request(client: openai.OpenAI, proxy: Proxy) -> None:
-    r = client.chat.completions.create(model=TINY_CTX, messages=HI, max_tokens=2,
-                                       extra_body={"keep_alive": 0})  # fmt: skip
+    r = client.chat.completions.create(
+        model=TINY_CTX, messages=HI, max_tokens=2, extra_body={"keep_alive": 0}
+    )
     assert r.choices[0].message.content is not None
     proxy.wait_for(lambda: not loaded(proxy), 10, "keep_alive 0 to unload the model")
-    client.chat.completions.create(model=TINY_CTX, messages=HI, max_tokens=2,
-                                   extra_body={"keep_alive": "10m"})  # fmt: skip
+    client.chat.completions.create(
+        model=TINY_CTX, messages=HI, max_tokens=2, extra_body={"keep_alive": "10m"}
+    )
     proxy.wait_for(lambda: loaded(proxy), 10, "the model loaded again")
 
 
@@ -71,9 +81,12 @@ def test_a_bad_keep_alive_is_a_400(client: openai.OpenAI) -> None:
 
 def test_unload_waits_for_the_request_in_flight(client: openai.OpenAI, proxy: Proxy) -> None:
     stream = client.chat.completions.create(
-        model=TINY_CTX, messages=HI, max_tokens=40, stream=True,
+        model=TINY_CTX,
+        messages=HI,
+        max_tokens=40,
+        stream=True,
         extra_body={"ignore_eos": True},
-    )  # fmt: skip
+    )
     chunks: list[Any] = []
     first = threading.Event()
 

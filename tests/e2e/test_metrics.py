@@ -20,9 +20,12 @@ def test_proxy_metrics_need_the_key_and_move_with_requests(
     tokens = value(before, "ov_generated_tokens_total", model=DEFAULT) or 0.0
     ttft = value(before, "ov_time_to_first_token_seconds_count", model=DEFAULT) or 0.0
     stream = client.chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": "Count to five."}],
-        max_tokens=8, stream=True, extra_body={"ignore_eos": True},
-    )  # fmt: skip
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "Count to five."}],
+        max_tokens=8,
+        stream=True,
+        extra_body={"ignore_eos": True},
+    )
     assert list(stream)
     after = scrape(proxy.base_url, KEY)
     assert value(after, "ov_generated_tokens_total", model=DEFAULT) == tokens + 8

@@ -37,29 +37,38 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
         [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", "dist", f"./{PACKAGE}"],
-        cwd=root, check=True, timeout=300,
-    )  # fmt: skip
+        cwd=root,
+        check=True,
+        timeout=300,
+    )
     wheel = next((root / "dist").glob("ov_board_keywords-*.whl"))
     site = root / "site"
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
-                   check=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300
+    )
     env = {**os.environ, "PYTHONPATH": str(site), "OV_BOARD_PLUGINS": "builtin,keywords"}
     return {"root": root, "files": files, "env": env}
 
 
 def ov_board(installed: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "router_plugins", *args], env=installed["env"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "router_plugins", *args],
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_packages_own_tests_pass(installed: dict[str, Any]) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=installed["root"] / PACKAGE, env=installed["env"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=installed["root"] / PACKAGE,
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout
 
@@ -130,16 +139,18 @@ def test_a_broken_board_is_refused_at_startup_in_one_line(proxy: Proxy) -> None:
 def test_the_board_routes_by_keyword_through_the_proxy(proxy: Proxy) -> None:
     client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0)
     raw = client.chat.completions.with_raw_response.create(
-        model="board/keywords", max_tokens=8,
+        model="board/keywords",
+        max_tokens=8,
         messages=[{"role": "user", "content": "Which JOIN should I use?"}],
-    )  # fmt: skip
+    )
     assert raw.headers["x-board-strategy"] == "keywords"
     assert raw.headers["x-board-specialists"] == "sql"
     assert "x-board-dropped" not in raw.headers  # sent only when something was dropped
     other = client.chat.completions.with_raw_response.create(
-        model="board/keywords", max_tokens=8,
+        model="board/keywords",
+        max_tokens=8,
         messages=[{"role": "user", "content": "Tell me a joke."}],
-    )  # fmt: skip
+    )
     assert other.headers["x-board-specialists"] == "chat"
 
 
@@ -149,18 +160,23 @@ def test_the_docs_snippet_reads_the_streamed_report(
     env = {**os.environ, "OPENAI_BASE_URL": f"{proxy.base_url}/v1", "OPENAI_API_KEY": KEY}
     done = subprocess.run(
         [sys.executable, str(installed["files"]["examples/board_report.py"])],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "answered by ['sql'] because keywords: sql" in done.stdout
     # Where the doc says the report is: one chunk, before the finish chunk, not the last.
     client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0)
     chunks = list(
         client.chat.completions.create(
-            model="board/keywords", stream=True, max_tokens=8,
+            model="board/keywords",
+            stream=True,
+            max_tokens=8,
             messages=[{"role": "user", "content": "select all rows"}],
         )
-    )  # fmt: skip
+    )
     at = [i for i, c in enumerate(chunks) if (c.model_extra or {}).get("board")]
     finish = [i for i, c in enumerate(chunks) if c.choices and c.choices[0].finish_reason]
     assert len(at) == 1 and finish and at[0] < finish[-1] < len(chunks)

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT
 from testbed.node import Node, start_node, without_litellm
 from testbed.prom import scrape, value
+from testbed.waiting import wait_until
 
 PARIS = [{"role": "user", "content": "What is the capital of France?"}]
 IDLE_TTL = 4
@@ -181,8 +181,11 @@ def test_bad_input_gets_the_same_400s(node: Node) -> None:
 
 def test_malformed_and_oversized_bodies(node: Node) -> None:
     headers = {"Authorization": f"Bearer {node.key}"}
-    for body in ([], {"model": DEFAULT, "messages": [{"role": "user", "content": 42}]},
-                 {"model": DEFAULT, "messages": PARIS, "stream": "yes"}):  # fmt: skip
+    for body in (
+        [],
+        {"model": DEFAULT, "messages": [{"role": "user", "content": 42}]},
+        {"model": DEFAULT, "messages": PARIS, "stream": "yes"},
+    ):
         r = httpx.post(f"{node.base_url}/v1/chat/completions", json=body, headers=headers)
         assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
     big = b'{"model": "x", "messages": "' + b"a" * (17 * 2**20) + b'"}'
@@ -195,8 +198,12 @@ def test_malformed_and_oversized_bodies(node: Node) -> None:
 @pytest.mark.parametrize("key", ["short-key", "change-me-to-a-long-random-string"])
 def test_a_weak_key_never_listens_beyond_loopback(tmp_path: Path, key: str) -> None:
     server = Path(sys.executable).with_name("ov-llm-server")
-    env = {**os.environ, "OV_API_KEY": key, "OV_HOST": "0.0.0.0",
-           "OV_REGISTRY_PATH": str(tmp_path / "registry.json")}  # fmt: skip
+    env = {
+        **os.environ,
+        "OV_API_KEY": key,
+        "OV_HOST": "0.0.0.0",
+        "OV_REGISTRY_PATH": str(tmp_path / "registry.json"),
+    }
     done = subprocess.run([str(server)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "refusing to listen on 0.0.0.0" in done.stderr
 
@@ -215,20 +222,11 @@ def _loaded(node: Node) -> list[str]:
     return [m["name"] for m in node.health()["loaded"]]
 
 
-def _wait(check: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def test_cap_evicts_the_least_recently_used_model(node: Node) -> None:
     c = client_for(node)
     c.chat.completions.create(model=DEFAULT, messages=PARIS, max_tokens=2)
     c.chat.completions.create(model="second", messages=PARIS, max_tokens=2)
-    _wait(lambda: _loaded(node) == ["second"], 10)
+    wait_until(lambda: _loaded(node) == ["second"], 10)
     assert "unloading model 'smollm2-135m-instruct' (least recently used; cap 1)" in node.log_text()
 
 
@@ -238,7 +236,7 @@ def _workers(node: Node) -> list[psutil.Process]:
 
 def test_idle_unload_hands_memory_back_but_never_mid_request(node: Node) -> None:
     # /health drops a retired model at once; its worker exits a moment later.
-    _wait(lambda: _loaded(node) == [] and not _workers(node), 20)
+    wait_until(lambda: _loaded(node) == [] and not _workers(node), 20)
     idle_rss = node.tree_rss()
     c = client_for(node)
     stream = iter(
@@ -262,8 +260,8 @@ def test_idle_unload_hands_memory_back_but_never_mid_request(node: Node) -> None
             outlived = busy["in_flight"] == 1 and busy["idle_seconds"] > IDLE_TTL
     assert outlived, "the request must outlive the idle TTL"
     assert tokens > 1100  # it ran to the end although it lasted past the TTL
-    _wait(lambda: _loaded(node) == [], 15)
-    _wait(lambda: not worker.is_running(), 10)
+    wait_until(lambda: _loaded(node) == [], 15)
+    wait_until(lambda: not worker.is_running(), 10)
     after_rss = node.tree_rss()
     assert loaded_rss - idle_rss > 100_000_000, (idle_rss, loaded_rss)
     assert after_rss - idle_rss < 0.2 * (loaded_rss - idle_rss), (idle_rss, loaded_rss, after_rss)
@@ -273,9 +271,11 @@ def test_node_metrics_need_the_key_and_move_with_requests(node: Node) -> None:
     assert httpx.get(f"{node.base_url}/metrics", timeout=30).status_code == 401
     before = value(scrape(node.base_url, node.key), "ov_generated_tokens_total", model=DEFAULT)
     client_for(node).chat.completions.create(
-        model=DEFAULT, messages=[{"role": "user", "content": "hi"}], max_tokens=4,
+        model=DEFAULT,
+        messages=[{"role": "user", "content": "hi"}],
+        max_tokens=4,
         extra_body={"ignore_eos": True},
-    )  # fmt: skip
+    )
     text = scrape(node.base_url, node.key)
     assert value(text, "ov_generated_tokens_total", model=DEFAULT) == (before or 0) + 4
     assert value(text, "ov_model_loaded", model=DEFAULT) == 1.0

@@ -50,9 +50,14 @@ def run_for(
     timeout: float = 5,
 ) -> BoardRun:
     board, chosen = make_board(
-        strategy, specialists or SPECS, params, coordinator, timeout, plugins=plugins,
+        strategy,
+        specialists or SPECS,
+        params,
+        coordinator,
+        timeout,
+        plugins=plugins,
         name="board/t",
-    )  # fmt: skip
+    )
     request = BoardRequest("board/t", MESSAGES, request_params or {"temperature": 0.1})
     return BoardRun(board, chosen, request, caller)
 

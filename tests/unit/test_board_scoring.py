@@ -7,11 +7,19 @@ from router_plugins.builtin.scoring import Index, description_phrases, scores, u
 
 def test_a_description_lists_its_topics_as_phrases() -> None:
     assert description_phrases("Handles programming, debugging, the shell, git and APIs.") == [
-        "programming", "debugging", "the shell", "git", "APIs",
-    ]  # fmt: skip
+        "programming",
+        "debugging",
+        "the shell",
+        "git",
+        "APIs",
+    ]
     assert description_phrases("Recipes; baking (bread/cakes) or food storage") == [
-        "Recipes", "baking", "bread", "cakes", "food storage",
-    ]  # fmt: skip
+        "Recipes",
+        "baking",
+        "bread",
+        "cakes",
+        "food storage",
+    ]
     assert description_phrases("arithmetic") == []  # one topic: the description itself
     assert description_phrases("") == []
 

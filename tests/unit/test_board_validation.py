@@ -101,8 +101,15 @@ async def test_context_calls_one_hook_by_hand_over_a_fake_caller() -> None:
     board = make_board("cascade", TWO, params={"verifier": "judge"})
     caller = FakeCaller(replies={"judge": "no"})
     board_arg = context(board, caller)
-    fast = Answer("fast", "m-fast", {"role": "assistant", "content": "4"}, "stop", Usage(), 0.1,
-                  logprobs=(-0.1,))  # fmt: skip
+    fast = Answer(
+        "fast",
+        "m-fast",
+        {"role": "assistant", "content": "4"},
+        "stop",
+        Usage(),
+        0.1,
+        logprobs=(-0.1,),
+    )
     request = BoardRequest("board/test", ({"role": "user", "content": "2+2?"},), {})
     outcome = await Cascade().board_coordinate(board_arg, request, [fast], [])
     assert caller.models() == ["judge"]

@@ -17,8 +17,11 @@ def _m(
     return ResolvedModel(name, entry, Path(f"/m/{name}"))
 
 
-VARIANTS = [_m("benny-clean-fp16", "fp16"), _m("benny-clean-int8", "int8"),
-            _m("benny-clean-int4", "int4")]  # fmt: skip
+VARIANTS = [
+    _m("benny-clean-fp16", "fp16"),
+    _m("benny-clean-int8", "int8"),
+    _m("benny-clean-int4", "int4"),
+]
 
 
 @pytest.mark.parametrize("device", ["CPU", "GPU", "GPU.0"])

@@ -13,7 +13,7 @@ from litellm.llms.custom_llm import CustomLLMError
 from litellm_ov_provider.core import chat, embeddings
 from litellm_ov_provider.core.types import Usage
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
-from litellm_ov_provider.proxy import internals as litellm_proxy
+from litellm_ov_provider.proxy import internals
 from litellm_ov_provider.proxy.deployments import ID_PREFIX, is_registry_route
 from litellm_ov_provider.proxy.provider import OpenVINOLLM
 from litellm_ov_provider.proxy.sync import apply, desired_deployments
@@ -184,8 +184,8 @@ async def test_routes_follow_the_registry_and_leave_other_deployments_alone(
     assert infos["gone"]["status"] == "broken" and "missing" in infos["gone"]["error"]
     # LiteLLM's DB model sync deletes what is in neither its DB nor its config file:
     # registry routes survive it, other deployments do not.
-    litellm_proxy.keep_deployments(router, is_registry_route)
-    litellm_proxy.keep_deployments(router, is_registry_route)  # idempotent
+    internals.keep_deployments(router, is_registry_route)
+    internals.keep_deployments(router, is_registry_route)  # idempotent
     for dep_id in list(router.deployments):
         router.delete_deployment(id=dep_id)
     assert {d["model_name"] for d in router.get_model_list()} == {"a", "b", "emb", "gone"}
