@@ -5,6 +5,7 @@ fast; the board's proxy side (router_plugins/proxy) uses litellm_ov_provider.pro
 
 from __future__ import annotations
 
+from .core.types import Usage
 from .errors import NodeError
 from .logs import setup_logging as _setup_logging
 from .lru import Lru
@@ -20,6 +21,7 @@ __all__ = [
     "CONNECTION_KEYS",
     "Lru",
     "NodeError",
+    "Usage",
     "board_declaration",
     "content_text",
     "is_board",

@@ -1,5 +1,5 @@
-"""What both custom providers (openvino and board) share: async-only entry points, who
-asked (for the log line), and response headers for the client.
+"""What both custom providers (openvino and board) share: LiteLLM's entry points (async
+only), who asked (for the log line), and response headers for the client.
 
 Headers travel one way for both: a provider files them under LiteLLM's call id
 (`send_headers`), and the proxy hooks' response-header hook takes them (LiteLLM passes
@@ -10,10 +10,12 @@ response object to carry them, so they cannot ride on one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from ..core.runtime import NO_CTX, RequestContext
 from ..lru import Lru
@@ -24,10 +26,56 @@ _IP_CHARS = re.compile(r"[^0-9A-Fa-f.:, ]")
 _headers: Lru[str, dict[str, str]] = Lru(1024)
 
 
+@dataclass(frozen=True)
+class ProviderCall:
+    """One chat call LiteLLM makes into a custom provider."""
+
+    model: str  # without the provider's prefix
+    messages: list[Any]
+    params: dict[str, Any]  # LiteLLM's optional_params: the request's tools, sampling...
+    litellm_params: dict[str, Any]  # LiteLLM's own: call id, metadata, model_info
+
+
 class AsyncProvider(CustomLLM):
-    """A custom provider the proxy calls through `acompletion` / `astreaming` only."""
+    """A custom provider the proxy calls through `acompletion` / `astreaming` only;
+    a subclass answers `complete` and `stream`."""
 
     provider = ""
+
+    async def complete(self, call: ProviderCall) -> ModelResponse:
+        raise NotImplementedError
+
+    def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+        raise NotImplementedError
+
+    async def acompletion(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> ModelResponse:
+        return await self.complete(
+            ProviderCall(model, messages, optional_params, litellm_params or {})
+        )
+
+    async def astreaming(
+        self,
+        model: str,
+        messages: list[Any],
+        *args: Any,
+        optional_params: dict[str, Any],
+        litellm_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenericStreamingChunk]:
+        stream = self.stream(ProviderCall(model, messages, optional_params, litellm_params or {}))
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
 
     def completion(self, *args: Any, **kwargs: Any) -> Any:
         raise CustomLLMError(501, f"the {self.provider} provider is async-only; use acompletion")

@@ -21,7 +21,7 @@ from ..core.types import Completion
 from ..errors import ModelUnavailable, NodeError, Overloaded
 from ..request.embedding import EMBEDDING_PARAMS
 from . import internals
-from .base import AsyncProvider, request_context, send_headers
+from .base import AsyncProvider, ProviderCall, request_context, send_headers
 from .wire import embedding_response, generic_chunks, model_response, node_error
 
 T = TypeVar("T")
@@ -61,38 +61,22 @@ class OpenVINOLLM(AsyncProvider):
         super().__init__()
         self._runtime = runtime
 
-    async def acompletion(
-        self,
-        model: str,
-        messages: list[Any],
-        *args: Any,
-        optional_params: dict[str, Any],
-        litellm_params: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> ModelResponse:
-        runtime = self._runtime()
-        if internals.is_health_probe(litellm_params):
+    async def complete(self, call: ProviderCall) -> ModelResponse:
+        runtime, model = self._runtime(), call.model
+        if internals.is_health_probe(call.litellm_params):
             probed = await _node_call(lambda: _probe(runtime, model, "chat"), NO_CTX, model)
             return model_response(probed)
-        ctx = request_context(litellm_params)
+        ctx = request_context(call.litellm_params)
         done = await _node_call(
-            lambda: chat.complete(runtime, model, messages, optional_params, ctx), ctx, model
+            lambda: chat.complete(runtime, model, call.messages, call.params, ctx), ctx, model
         )
         return model_response(done)
 
-    async def astreaming(
-        self,
-        model: str,
-        messages: list[Any],
-        *args: Any,
-        optional_params: dict[str, Any],
-        litellm_params: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[GenericStreamingChunk]:
-        runtime = self._runtime()
-        ctx = request_context(litellm_params)
+    async def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+        runtime, model = self._runtime(), call.model
+        ctx = request_context(call.litellm_params)
         stream = await _node_call(
-            lambda: chat.open_stream(runtime, model, messages, optional_params, ctx), ctx, model
+            lambda: chat.open_stream(runtime, model, call.messages, call.params, ctx), ctx, model
         )
         try:
             async for chunk in generic_chunks(stream):

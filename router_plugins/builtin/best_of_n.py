@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..context import BoardContext
 from ..errors import BoardError
 from ..hookspecs import hookimpl
-from ..types import Answer, BoardRequest, Call, Failure, Pick, Route, Specialist
+from ..types import Answer, BoardRequest, Call, Pick, Route, Specialist
 from ..validation import needs_coordinator
 
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -57,9 +57,7 @@ class BestOfN:
         return needs_coordinator(board) if p.vote == "judge" else []
 
     @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
+    def board_route(self, board: BoardContext, candidates: Sequence[Specialist]) -> Route:
         p: Params = board.params
         if p.vote == "judge":
             board.require_coordinator()
@@ -75,11 +73,7 @@ class BestOfN:
 
     @hookimpl
     async def board_coordinate(
-        self,
-        board: BoardContext,
-        request: BoardRequest,
-        answers: Sequence[Answer],
-        failures: Sequence[Failure],
+        self, board: BoardContext, request: BoardRequest, answers: Sequence[Answer]
     ) -> Pick:
         p: Params = board.params
         if p.vote == "judge" and len(answers) > 1:

@@ -9,7 +9,9 @@ escalated and the board's running share of escalations.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,15 +20,11 @@ from ..hookspecs import hookimpl
 from ..types import (
     Answer,
     BoardRequest,
-    Call,
-    Failure,
     Outcome,
     Pick,
-    Route,
-    Specialist,
     Synthesize,
 )
-from ..validation import pair, pair_problems
+from .two_roles import TwoRoles
 
 UNSURE = (
     r"\bI(?:'m| am) not (?:sure|certain)\b",
@@ -78,43 +76,20 @@ def weak_reason(answer: Answer, p: Params) -> str | None:
     return None
 
 
-def _ends(board: BoardContext) -> tuple[str, str]:
-    p: Params = board.params
-    return pair(board, p.fast, p.heavy)
-
-
-class Cascade:
+class Cascade(TwoRoles):
     name = "cascade"
     description = "fast model first, escalate weak answers to the heavy model"
     Params = Params
-
-    @hookimpl
-    def board_validate(self, board: BoardContext) -> list[str]:
-        p: Params = board.params
-        return pair_problems(board, ("params.fast", p.fast), ("params.heavy", p.heavy))
-
-    @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
-        fast, heavy = _ends(board)
-        # In order: if the fast model fails outright, the heavy one answers instead.
-        return Route(
-            calls=(Call(fast, params={"logprobs": True}), Call(heavy)),
-            reason=f"cascade: {fast} first, {heavy} if unsure",
-            sequential=True,
-        )
+    roles = ("fast", "heavy")
+    route_reason = "cascade: {first} first, {last} if unsure"
+    first_params: ClassVar[Mapping[str, Any]] = MappingProxyType({"logprobs": True})
 
     @hookimpl
     async def board_coordinate(
-        self,
-        board: BoardContext,
-        request: BoardRequest,
-        answers: Sequence[Answer],
-        failures: Sequence[Failure],
+        self, board: BoardContext, request: BoardRequest, answers: Sequence[Answer]
     ) -> Outcome:
         p: Params = board.params
-        fast, heavy = _ends(board)
+        fast, heavy = self.ends(board)
         answer = answers[0]
         lp = mean_logprob(answer)
         if lp is not None:

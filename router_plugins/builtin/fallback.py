@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..context import BoardContext
 from ..hookspecs import hookimpl
-from ..types import BoardRequest, Call, Route, Specialist
+from ..types import Call, Route, Specialist
 
 
 class Fallback:
@@ -15,9 +14,7 @@ class Fallback:
     description = "first specialist that succeeds, in the board's order"
 
     @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
+    def board_route(self, candidates: Sequence[Specialist]) -> Route:
         return Route(
             calls=tuple(Call(s.name) for s in candidates),
             reason="fallback: " + " > ".join(s.name for s in candidates),

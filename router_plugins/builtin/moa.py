@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..board.calls import with_system
 from ..context import BoardContext
 from ..hookspecs import hookimpl
-from ..types import Answer, BoardRequest, Call, Failure, Route, Specialist, Synthesize
+from ..types import Answer, BoardRequest, Call, Route, Specialist, Synthesize
 from ..validation import needs_coordinator
 
 PROMPT = (
@@ -51,9 +51,7 @@ class MixtureOfAgents:
         return needs_coordinator(board)
 
     @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
+    def board_route(self, board: BoardContext, candidates: Sequence[Specialist]) -> Route:
         board.require_coordinator()
         return Route(
             calls=tuple(Call(s.name) for s in candidates),
@@ -62,11 +60,7 @@ class MixtureOfAgents:
 
     @hookimpl
     def board_coordinate(
-        self,
-        board: BoardContext,
-        request: BoardRequest,
-        answers: Sequence[Answer],
-        failures: Sequence[Failure],
+        self, board: BoardContext, request: BoardRequest, answers: Sequence[Answer]
     ) -> Synthesize:
         p: Params = board.params
         system = f"{p.prompt}\n\n{panel_text(answers, p.max_answer_chars)}"

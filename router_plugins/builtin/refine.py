@@ -28,7 +28,6 @@ from ..types import (
     Answer,
     BoardRequest,
     Call,
-    Failure,
     Message,
     Outcome,
     Pick,
@@ -36,7 +35,7 @@ from ..types import (
     Specialist,
     Synthesize,
 )
-from ..validation import pair, pair_problems
+from .two_roles import TwoRoles
 
 # What a review call must not carry: the client's tools and output format are for the
 # answer, not the critique.
@@ -87,18 +86,12 @@ class SelfRefine:
     Params = SelfRefineParams
 
     @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
+    def board_route(self, candidates: Sequence[Specialist]) -> Route:
         return Route((Call(candidates[0].name),), f"self_refine: {candidates[0].name} drafts")
 
     @hookimpl
     async def board_coordinate(
-        self,
-        board: BoardContext,
-        request: BoardRequest,
-        answers: Sequence[Answer],
-        failures: Sequence[Failure],
+        self, board: BoardContext, request: BoardRequest, answers: Sequence[Answer]
     ) -> Outcome:
         p: SelfRefineParams = board.params
         current = answers[0]
@@ -135,41 +128,19 @@ class TeacherStudentParams(BaseModel):
     verdict_max_tokens: int = Field(default=4, ge=1, le=64)
 
 
-def _pair(board: BoardContext) -> tuple[str, str]:
-    p: TeacherStudentParams = board.params
-    return pair(board, p.student, p.teacher)
-
-
-class TeacherStudent:
+class TeacherStudent(TwoRoles):
     name = "teacher_student"
     description = "the fast model drafts; the strong one approves it or writes the correction"
     Params = TeacherStudentParams
-
-    @hookimpl
-    def board_validate(self, board: BoardContext) -> list[str]:
-        p: TeacherStudentParams = board.params
-        return pair_problems(board, ("params.student", p.student), ("params.teacher", p.teacher))
-
-    @hookimpl
-    def board_route(
-        self, board: BoardContext, request: BoardRequest, candidates: Sequence[Specialist]
-    ) -> Route:
-        student, teacher = _pair(board)
-        # In order: a student that fails outright leaves the answer to the teacher.
-        return Route(
-            (Call(student), Call(teacher)), f"teacher_student: {student} drafts", sequential=True
-        )
+    roles = ("student", "teacher")
+    route_reason = "teacher_student: {first} drafts"
 
     @hookimpl
     async def board_coordinate(
-        self,
-        board: BoardContext,
-        request: BoardRequest,
-        answers: Sequence[Answer],
-        failures: Sequence[Failure],
+        self, board: BoardContext, request: BoardRequest, answers: Sequence[Answer]
     ) -> Outcome:
         p: TeacherStudentParams = board.params
-        student, teacher = _pair(board)
+        student, teacher = self.ends(board)
         draft = answers[0]
         if draft.specialist != student or draft.tool_calls:
             board.note("verdict", "none")

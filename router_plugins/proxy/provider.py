@@ -20,7 +20,12 @@ from litellm.types.utils import GenericStreamingChunk, ModelResponse
 from litellm_ov_provider import node
 from litellm_ov_provider.core.types import Chunk, Completion, ToolCall, ToolCallDelta, Usage
 from litellm_ov_provider.proxy import internals
-from litellm_ov_provider.proxy.base import AsyncProvider, request_context, send_headers
+from litellm_ov_provider.proxy.base import (
+    AsyncProvider,
+    ProviderCall,
+    request_context,
+    send_headers,
+)
 from litellm_ov_provider.proxy.wire import generic_chunks, model_response, status_error
 
 from ..board import metrics
@@ -65,18 +70,11 @@ def _whose(run: BoardRun) -> str:
     return f"strategy {s.name!r} of plugin {s.plugin!r} ({s.source})"
 
 
-def _start(
-    model: str,
-    messages: list[Any],
-    optional_params: dict[str, Any],
-    litellm_params: dict[str, Any] | None,
-    stream: bool,
-) -> BoardRun:
+def _start(name: str, call: ProviderCall, stream: bool) -> BoardRun:
     node.setup_logging()
-    name = _board_name(model, litellm_params)
-    board, strategy = board_for(name, declaration(name, litellm_params))
-    request = BoardRequest(name, tuple(messages), forwarded(optional_params), stream)
-    call_id = request_context(litellm_params).request_id
+    board, strategy = board_for(name, declaration(name, call.litellm_params))
+    request = BoardRequest(name, tuple(call.messages), forwarded(call.params), stream)
+    call_id = request_context(call.litellm_params).request_id
     return BoardRun(board, strategy, request, RouterCaller(), call_id)
 
 
@@ -91,20 +89,12 @@ async def _inside_board(name: str, work: Callable[[], Awaitable[T]]) -> T:
 class BoardLLM(AsyncProvider):
     provider = node.BOARD_PROVIDER
 
-    async def acompletion(
-        self,
-        model: str,
-        messages: list[Any],
-        *args: Any,
-        optional_params: dict[str, Any],
-        litellm_params: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> ModelResponse:
-        name = _board_name(model, litellm_params)
+    async def complete(self, call: ProviderCall) -> ModelResponse:
+        name = _board_name(call.model, call.litellm_params)
         with _board_errors(name):
-            if internals.is_health_probe(litellm_params):
-                return _probe_board(name, litellm_params)
-            board = _start(model, messages, optional_params, litellm_params, False)
+            if internals.is_health_probe(call.litellm_params):
+                return _probe_board(name, call.litellm_params)
+            board = _start(name, call, stream=False)
         with _board_errors(name, board):
             try:
                 answer = await _inside_board(name, board.complete)
@@ -115,18 +105,10 @@ class BoardLLM(AsyncProvider):
         send_headers(board.report.request_id, board.report.headers())
         return _response(name, answer.message, answer.finish_reason, board.report)
 
-    async def astreaming(
-        self,
-        model: str,
-        messages: list[Any],
-        *args: Any,
-        optional_params: dict[str, Any],
-        litellm_params: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[GenericStreamingChunk]:
-        name = _board_name(model, litellm_params)
+    async def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+        name = _board_name(call.model, call.litellm_params)
         with _board_errors(name):
-            board = _start(model, messages, optional_params, litellm_params, True)
+            board = _start(name, call, stream=True)
         try:
             with _board_errors(name, board):
                 pieces = await _inside_board(name, board.stream)

@@ -111,7 +111,7 @@ async def test_context_calls_one_hook_by_hand_over_a_fake_caller() -> None:
         logprobs=(-0.1,),
     )
     request = BoardRequest("board/test", ({"role": "user", "content": "2+2?"},), {})
-    outcome = await Cascade().board_coordinate(board_arg, request, [fast], [])
+    outcome = await Cascade().board_coordinate(board=board_arg, request=request, answers=[fast])
     assert caller.models() == ["judge"]
     assert type(outcome).__name__ == "Synthesize"  # the verifier said no: escalate
     result = await run_board(board, "2+2?", FakeCaller(replies={"judge": "yes"}))
