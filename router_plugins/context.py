@@ -1,4 +1,4 @@
-"""What a strategy's hooks get as `board`: the board's declaration (a Board) plus
+"""A declared board (Board) and what a strategy's hooks get as `board`: the Board plus
 per-request helpers for extra calls (a judge, a verifier), embeddings and report
 notes."""
 
@@ -8,14 +8,35 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .board.config import Board  # plugins import Board from here
 from .errors import BoardConfigError
-from .types import Answer, Message
+from .types import Answer, Message, Specialist
 
 AskFn = Callable[[str, Sequence[Message] | None, Mapping[str, Any], str], Awaitable[Answer]]
 EmbedFn = Callable[[str, Sequence[str]], Awaitable[list[list[float]]]]
 
 __all__ = ["Board", "BoardContext"]
+
+
+@dataclass(frozen=True)
+class Board:
+    """A declared board, built once per declaration and kept while the config stands."""
+
+    name: str  # the client-visible model name, e.g. "board/auto"
+    strategy: str
+    specialists: tuple[Specialist, ...]
+    coordinator: str | None
+    params: Any  # the strategy's validated Params instance (or a dict without one)
+    timeout: float
+    state: dict[str, Any] = field(default_factory=dict, compare=False)  # the strategy's cache
+
+    def specialist(self, name: str) -> Specialist | None:
+        return next((s for s in self.specialists if s.name == name), None)
+
+    def first_answer(self, answers: Sequence[Answer]) -> Answer:
+        """The answer of the specialist listed first on the board (answers from
+        elsewhere, e.g. a coordinator, come last)."""
+        order = {s.name: i for i, s in enumerate(self.specialists)}
+        return min(answers, key=lambda a: order.get(a.specialist, len(order)))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import psutil
 from prometheus_client import REGISTRY, Counter, Histogram
@@ -22,7 +22,19 @@ from prometheus_client.registry import Collector
 from . import protocol as p
 
 if TYPE_CHECKING:
-    from ..core.runtime import Runtime
+    from ..registry.catalog import Catalog
+    from .pool import ModelPool
+
+
+class Served(Protocol):
+    """What the collector reads of a node (core.runtime.Runtime): its pool and catalog."""
+
+    @property
+    def pool(self) -> ModelPool: ...
+
+    @property
+    def catalog(self) -> Catalog: ...
+
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ITL_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28)
@@ -105,7 +117,7 @@ def worker_rss(pid: int | None) -> float | None:
 class PoolCollector(Collector):
     """The pool's state, read at scrape time."""
 
-    def __init__(self, runtime: Callable[[], Runtime]) -> None:
+    def __init__(self, runtime: Callable[[], Served]) -> None:
         self._runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
@@ -140,7 +152,7 @@ class PoolCollector(Collector):
 _registered = False
 
 
-def register(runtime: Callable[[], Runtime]) -> None:
+def register(runtime: Callable[[], Served]) -> None:
     """Add the pool's collector to prometheus_client's registry, once per process."""
     global _registered
     if not _registered:

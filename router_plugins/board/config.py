@@ -15,8 +15,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -24,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from litellm_ov_provider import node
 
+from ..context import Board
 from ..errors import BoardConfigError, BoardLoop
-from ..types import Answer, Specialist
+from ..types import Specialist
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$"
 # A specialist is reached only through its model's own model_list entry: its params
@@ -110,28 +110,6 @@ class BoardConfig(BaseModel):
         if doubled:
             raise ValueError(f"specialist names must be unique; repeated: {', '.join(doubled)}")
         return self
-
-
-@dataclass(frozen=True)
-class Board:
-    """A declared board, built once per declaration and kept while the config stands."""
-
-    name: str  # the client-visible model name, e.g. "board/auto"
-    strategy: str
-    specialists: tuple[Specialist, ...]
-    coordinator: str | None
-    params: Any  # the strategy's validated Params instance (or a dict without one)
-    timeout: float
-    state: dict[str, Any] = field(default_factory=dict, compare=False)  # the strategy's cache
-
-    def specialist(self, name: str) -> Specialist | None:
-        return next((s for s in self.specialists if s.name == name), None)
-
-    def first_answer(self, answers: Sequence[Answer]) -> Answer:
-        """The answer of the specialist listed first on the board (answers from
-        elsewhere, e.g. a coordinator, come last)."""
-        order = {s.name: i for i, s in enumerate(self.specialists)}
-        return min(answers, key=lambda a: order.get(a.specialist, len(order)))
 
 
 def parse(name: str, raw: Any) -> BoardConfig:
