@@ -123,7 +123,8 @@ def start_proxy(
     startup_seconds: float = 90,
 ) -> Proxy:
     """A proxy on a free loopback port over `models`; `launcher` replaces the
-    `litellm` program (e.g. `make ui`'s admin_ui, which takes the same options)."""
+    `litellm` program (e.g. `make ui`'s `python -m ov_admin_ui`, which takes the same
+    options)."""
     registry = root / "converted_models" / "registry.json"
     registry.parent.mkdir(parents=True, exist_ok=True)
     registry.write_text(json.dumps({"version": 1, "models": models}, indent=2))

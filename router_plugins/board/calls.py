@@ -1,8 +1,7 @@
 """How the board reaches models: the Caller interface and its plain results.
 
-A board run (run.py) only talks to a Caller; `router_plugins.litellm_caller` is the real
-one
-(LiteLLM's router inside the proxy), unit tests pass a fake of their own.
+A board run (run.py) only talks to a Caller; `router_plugins/proxy/caller.py` is the
+real one (LiteLLM's router inside the proxy), unit tests pass a fake of their own.
 """
 
 from __future__ import annotations
