@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from ..registry.device import model_facts
@@ -62,3 +65,26 @@ def listed_models(runtime: Runtime) -> list[dict[str, Any]]:
     for family, variant in sorted(registry.aliases.items()):
         listed.append({**by_name[variant], "id": family, "alias_of": variant})
     return listed
+
+
+@lru_cache(maxsize=256)
+def fingerprint_of(*facts: str) -> str:
+    """A system_fingerprint that changes when any of `facts` does."""
+    return "fp_" + hashlib.sha256("|".join(facts).encode()).hexdigest()[:10]
+
+
+def fingerprint(runtime: Runtime, name: str) -> str:
+    """OpenAI's `system_fingerprint` for model `name`: what serves it (this package's and
+    GenAI's versions, the model's files and format, its device), so it changes when any
+    of them does."""
+    model = runtime.catalog.get(name)
+    if model is None:
+        return fingerprint_of(name)
+    device, _ = model_facts(model, runtime.settings)
+    return fingerprint_of(
+        metadata.version("litellm-ov"),
+        metadata.version("openvino-genai"),
+        str(model.path),
+        model.entry.weight_format,
+        device,
+    )

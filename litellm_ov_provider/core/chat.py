@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -20,8 +21,10 @@ from ..engine.pool import LoadedModel
 from ..errors import WorkerCrashed
 from ..request.build import EngineRequest, build_request
 from ..request.keep_alive import keep_alive_seconds
-from .assemble import StreamAssembler, assemble, finish_reason
+from .assemble import StreamAssembler, collect
+from .cards import fingerprint
 from .runtime import NO_CTX, RequestContext, Runtime
+from .streams import merged
 from .types import Chunk, Completion, Usage
 
 log = logging.getLogger(__name__)
@@ -54,96 +57,92 @@ async def _once_more(start: Callable[[], Awaitable[T]], name: str, ctx: RequestC
 async def complete(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> Completion:
-    """The whole answer (tried once more if the worker dies under it)."""
-    return await _once_more(lambda: _complete(runtime, name, messages, params, ctx), name, ctx)
+    """The whole answer: its chunks collected (tried once more if the worker dies under
+    it before it is done)."""
 
+    async def whole() -> Completion:
+        opened = await _open_stream(runtime, name, messages, params, ctx)
+        try:
+            return await collect(
+                name, opened.chunks, opened.req.sampling.logprobs, fingerprint(runtime, name)
+            )
+        finally:
+            await opened.chunks.aclose()  # type: ignore[attr-defined]
 
-async def _complete(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
-) -> Completion:
-    keep_alive = keep_alive_seconds(params.get("keep_alive"))
-    model = await runtime.resolve(name, "chat")
-    started = time.monotonic()
-    async with runtime.pool.lease(model, keep_alive) as loaded:
-        req = await _prepare(loaded, messages, params)
-        async with loaded.admission.slot():
-            accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
-            events = observed(model.name, accepted.prompt_tokens, events)
-            parts: list[str] = []
-            scored: list[tuple[str, float]] = []
-            done: p.Finished | None = None
-            async for event in events:
-                if isinstance(event, p.Delta):
-                    parts.append(event.text)
-                    scored.extend(event.logprobs)
-                else:
-                    done = event
-    assert done is not None
-    content, calls = assemble(req, "".join(parts))
-    _log_done(name, started, accepted.prompt_tokens, done, ctx)
-    return Completion(
-        model=name,
-        content=content,
-        tool_calls=tuple(calls),
-        finish_reason=finish_reason(done.reason, calls),
-        usage=Usage(accepted.prompt_tokens, done.completion_tokens),
-        logprobs=tuple(scored) if req.sampling.logprobs else None,
-    )
+    return await _once_more(whole, name, ctx)
 
 
 async def open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
 ) -> AsyncIterator[Chunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
-    return await _once_more(lambda: _open_stream(runtime, name, messages, params, ctx), name, ctx)
+    opened = await _once_more(lambda: _open_stream(runtime, name, messages, params, ctx), name, ctx)
+    return opened.chunks
+
+
+@dataclass(frozen=True)
+class _Opened:
+    req: EngineRequest
+    chunks: AsyncIterator[Chunk]
 
 
 async def _open_stream(
     runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
-) -> AsyncIterator[Chunk]:
+) -> _Opened:
+    """Lease the model, check the request, hold its engine places and submit each of
+    its `n` choices; the chunks follow."""
     keep_alive = keep_alive_seconds(params.get("keep_alive"))
     model = await runtime.resolve(name, "chat")
     stack = AsyncExitStack()
     try:
         loaded = await stack.enter_async_context(runtime.pool.lease(model, keep_alive))
         req = await _prepare(loaded, messages, params)
-        await stack.enter_async_context(loaded.admission.slot())
-        accepted, events = await loaded.engine.submit(req.messages, req.tools, req.sampling)
-        events = observed(model.name, accepted.prompt_tokens, events)
-    except BaseException:
-        await stack.aclose()
+        await stack.enter_async_context(loaded.admission.slot(req.n))
+        submitted = []
+        for sampling in req.samplings():
+            accepted, events = await loaded.engine.submit(req.messages, req.tools, sampling)
+            stack.push_async_callback(events.aclose)  # type: ignore[attr-defined]
+            submitted.append((accepted, observed(model.name, accepted.prompt_tokens, events)))
+    except BaseException as exc:
+        await stack.__aexit__(type(exc), exc, exc.__traceback__)  # not served: no keep_alive
         raise
-    return _streamed(stack, req, name, accepted, events, ctx)
+    return _Opened(req, _streamed(stack, req, name, submitted, ctx))
 
 
 async def _streamed(
     stack: AsyncExitStack,
     req: EngineRequest,
     name: str,
-    accepted: p.Accepted,
-    events: AsyncIterator[p.Delta | p.Finished],
+    submitted: list[tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]],
     ctx: RequestContext,
 ) -> AsyncIterator[Chunk]:
+    """Each choice's chunks as its engine request produces them, then the usage: the
+    prompt once, the completions of every choice."""
     started = time.monotonic()
-    out = StreamAssembler(req)
+    choices = [StreamAssembler(req, i) for i in range(len(submitted))]
+    generated, finishes = 0, [""] * len(submitted)
     try:
-        async for event in events:
+        async for i, event in merged([events for _, events in submitted]):
             if isinstance(event, p.Delta):
-                for chunk in out.feed(event.text):
+                for chunk in choices[i].feed(event.text, event.logprobs):
                     yield chunk
             else:
-                _log_done(name, started, accepted.prompt_tokens, event, ctx)
-                for chunk in out.finish(
-                    event.reason, Usage(accepted.prompt_tokens, event.completion_tokens)
-                ):
+                generated += event.completion_tokens
+                finishes[i] = event.reason
+                for chunk in choices[i].finish(event.reason):
                     yield chunk
+        prompt_tokens = submitted[0][0].prompt_tokens
+        _log_done(name, started, (prompt_tokens, generated), ",".join(finishes), ctx)
+        yield Chunk(usage=Usage(prompt_tokens, generated))
+    except Exception as exc:  # failed: its keep_alive does not apply
+        await stack.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
-        await stack.aclose()
+        await stack.aclose()  # served, or the client left
 
 
 def _log_done(
-    name: str, started: float, prompt_tokens: int, done: p.Finished, ctx: RequestContext
+    name: str, started: float, tokens: tuple[int, int], finish: str, ctx: RequestContext
 ) -> None:
     # Counts and timings only: prompts and outputs never go to the INFO log.
     log.info(
@@ -152,8 +151,7 @@ def _log_done(
         ctx.request_id,
         name,
         ctx.client,
-        prompt_tokens,
-        done.completion_tokens,
-        done.reason,
+        *tokens,
+        finish,
         (time.monotonic() - started) * 1000,
     )

@@ -10,7 +10,19 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-TokenLogprob = tuple[str, float]  # a generated token's text and its log-probability
+from ..engine.protocol import TokenLogprob
+
+__all__ = [
+    "Choice",
+    "Chunk",
+    "Completion",
+    "Embeddings",
+    "TokenLogprob",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+    "completion_id",
+]
 
 
 def completion_id() -> str:
@@ -37,48 +49,67 @@ class Usage:
 class ToolCall:
     id: str
     name: str
-    arguments: str  # a JSON object, as text
+    arguments: str  # the arguments object, as JSON text
 
 
 @dataclass(frozen=True)
 class ToolCallDelta:
-    """A streamed piece of the tool call at `index` among the answer's calls: the first
-    piece of a call has its id and name, later pieces continue its arguments (the node
-    sends each call whole, in one piece)."""
+    """A streamed piece of the tool call at `index` among the choice's calls: the first
+    piece of a call has its id and name, later pieces continue its arguments."""
 
     index: int
     arguments: str = ""
     id: str | None = None
     name: str | None = None
 
-    @classmethod
-    def whole(cls, call: ToolCall, index: int) -> ToolCallDelta:
-        return cls(index, call.arguments, call.id, call.name)
+
+@dataclass(frozen=True)
+class Choice:
+    """One of the `n` answers of a chat completion."""
+
+    index: int
+    content: str | None
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: str = "stop"
+    logprobs: tuple[TokenLogprob, ...] | None = None  # None: not asked for
+    reasoning: str | None = None  # what a reasoning model thought, apart from content
 
 
 @dataclass(frozen=True)
 class Completion:
-    """A whole chat completion (one choice)."""
+    """A whole chat completion."""
 
     model: str
-    content: str | None
-    tool_calls: tuple[ToolCall, ...] = ()
-    finish_reason: str = "stop"
+    choices: tuple[Choice, ...]
     usage: Usage = field(default_factory=Usage)
-    logprobs: tuple[TokenLogprob, ...] | None = None  # None: not asked for
     id: str = field(default_factory=completion_id)
     created: int = field(default_factory=lambda: int(time.time()))
+    system_fingerprint: str | None = None
+
+    @classmethod
+    def text(cls, model: str, content: str) -> Completion:
+        """A one-choice answer of plain text (a health probe's)."""
+        return cls(model, (Choice(0, content),))
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """One piece of a streamed completion: text, a piece of a tool call, or the end of
-    the answer (`finish_reason` and `usage`)."""
+    """One piece of a streamed completion, for choice `index`: text, reasoning, a piece
+    of a tool call and the log-probabilities of the tokens it came from; or the end of
+    that choice (`finish_reason`). The stream's last chunk carries the whole answer's
+    `usage` (and nothing else)."""
 
+    index: int = 0
     text: str = ""
+    reasoning: str = ""
     tool_call: ToolCallDelta | None = None
+    logprobs: tuple[TokenLogprob, ...] = ()
     finish_reason: str | None = None
     usage: Usage | None = None
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.text or self.reasoning or self.tool_call or self.logprobs)
 
 
 @dataclass(frozen=True)

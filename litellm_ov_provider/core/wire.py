@@ -11,7 +11,16 @@ from typing import Any
 
 from ..errors import NodeError
 from ..redact import public_message
-from .types import Chunk, Completion, Embeddings, TokenLogprob, ToolCall, ToolCallDelta, Usage
+from .types import (
+    Choice,
+    Chunk,
+    Completion,
+    Embeddings,
+    TokenLogprob,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
 
 TYPES = {
     400: "invalid_request_error",
@@ -73,32 +82,39 @@ def tool_call_delta_json(delta: ToolCallDelta) -> dict[str, Any]:
     return out
 
 
-def logprobs_json(scored: tuple[TokenLogprob, ...]) -> dict[str, Any]:
-    """OpenAI's `choices[].logprobs`; no alternatives (top_logprobs stays empty)."""
+def logprob_json(entry: TokenLogprob) -> dict[str, Any]:
     return {
-        "content": [
-            {"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": []}
-            for token, lp in scored
-        ]
+        "token": entry.token,
+        "logprob": entry.logprob,
+        "bytes": list(entry.token.encode()),
+        "top_logprobs": [
+            {"token": token, "logprob": lp, "bytes": list(token.encode())}
+            for token, lp in entry.top
+        ],
     }
 
 
-def message_json(c: Completion) -> dict[str, Any]:
+def logprobs_json(entries: tuple[TokenLogprob, ...]) -> dict[str, Any]:
+    """OpenAI's `choices[].logprobs`."""
+    return {"content": [logprob_json(e) for e in entries], "refusal": None}
+
+
+def message_json(c: Choice) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": c.content}
+    if c.reasoning is not None:
+        message["reasoning_content"] = c.reasoning
     if c.tool_calls:
         message["tool_calls"] = [tool_call_json(call) for call in c.tool_calls]
     return message
 
 
-def choice_json(c: Completion) -> dict[str, Any]:
-    choice: dict[str, Any] = {
-        "index": 0,
+def choice_json(c: Choice) -> dict[str, Any]:
+    return {
+        "index": c.index,
         "message": message_json(c),
+        "logprobs": logprobs_json(c.logprobs) if c.logprobs is not None else None,
         "finish_reason": c.finish_reason,
     }
-    if c.logprobs is not None:
-        choice["logprobs"] = logprobs_json(c.logprobs)
-    return choice
 
 
 def completion_json(c: Completion) -> dict[str, Any]:
@@ -107,9 +123,22 @@ def completion_json(c: Completion) -> dict[str, Any]:
         "object": "chat.completion",
         "created": c.created,
         "model": c.model,
-        "choices": [choice_json(c)],
+        "system_fingerprint": c.system_fingerprint,
+        "choices": [choice_json(choice) for choice in c.choices],
         "usage": usage_json(c.usage),
     }
+
+
+def delta_json(chunk: Chunk) -> dict[str, Any]:
+    """A chunk's `delta`: what it adds to its choice."""
+    delta: dict[str, Any] = {}
+    if chunk.text:
+        delta["content"] = chunk.text
+    if chunk.reasoning:
+        delta["reasoning_content"] = chunk.reasoning
+    if chunk.tool_call is not None:
+        delta["tool_calls"] = [tool_call_delta_json(chunk.tool_call)]
+    return delta
 
 
 def embeddings_json(e: Embeddings) -> dict[str, Any]:
@@ -125,36 +154,42 @@ def embeddings_json(e: Embeddings) -> dict[str, Any]:
 
 
 class ChunkWriter:
-    """Chunks -> OpenAI `chat.completion.chunk` server-sent events."""
+    """Chunks -> OpenAI `chat.completion.chunk` server-sent events: each choice's first
+    delta has the role, every choice has its finish_reason (null until it ends), the
+    usage comes alone with `choices: []`."""
 
     DONE = "data: [DONE]\n\n"
 
-    def __init__(self, model: str, response_id: str, created: int, include_usage: bool) -> None:
+    def __init__(
+        self, model: str, response_id: str, created: int, include_usage: bool, fingerprint: str
+    ) -> None:
         self.model, self.id, self.created = model, response_id, created
-        self.include_usage = include_usage
-        self._first = True
+        self.include_usage, self.fingerprint = include_usage, fingerprint
+        self._started: set[int] = set()
 
     def event(self, chunk: Chunk) -> str:
-        delta: dict[str, Any] = {}
-        if self._first:
-            delta["role"] = "assistant"
-            self._first = False
-        if chunk.text:
-            delta["content"] = chunk.text
-        if chunk.tool_call is not None:
-            delta["tool_calls"] = [tool_call_delta_json(chunk.tool_call)]
-        out = [self._sse({"index": 0, "delta": delta, "finish_reason": chunk.finish_reason})]
-        if chunk.usage is not None and self.include_usage:
-            out.append(self._sse(None, usage=usage_json(chunk.usage)))
-        return "".join(out)
+        if chunk.usage is not None:
+            return self._sse([], usage_json(chunk.usage)) if self.include_usage else ""
+        delta = delta_json(chunk)
+        if chunk.index not in self._started:
+            self._started.add(chunk.index)
+            delta = {"role": "assistant", **delta}
+        choice: dict[str, Any] = {
+            "index": chunk.index,
+            "delta": delta,
+            "logprobs": logprobs_json(chunk.logprobs) if chunk.logprobs else None,
+            "finish_reason": chunk.finish_reason,
+        }
+        return self._sse([choice], None)
 
-    def _sse(self, choice: dict[str, Any] | None, usage: dict[str, Any] | None = None) -> str:
+    def _sse(self, choices: list[dict[str, Any]], usage: dict[str, Any] | None) -> str:
         body: dict[str, Any] = {
             "id": self.id,
             "object": "chat.completion.chunk",
             "created": self.created,
             "model": self.model,
-            "choices": [choice] if choice is not None else [],
+            "system_fingerprint": self.fingerprint,
+            "choices": choices,
         }
         if usage is not None:
             body["usage"] = usage

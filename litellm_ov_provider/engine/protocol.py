@@ -37,6 +37,17 @@ class WorkerInfo:
 
 
 @dataclass(frozen=True)
+class TokenLogprob:
+    """A generated token: its text (the increment it added to the answer, so the texts
+    join to exactly the content), its log-probability and, when asked for, the most
+    likely alternatives at its place (token text, log-probability), best first."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Sampling:
     """Decoding parameters; None means the model's own default."""
 
@@ -52,6 +63,7 @@ class Sampling:
     ignore_eos: bool = False
     json_schema: str | None = None
     logprobs: bool = False  # report each generated token's log-probability
+    top_logprobs: int = 0  # and this many alternatives at each place
 
 
 # parent -> worker
@@ -110,14 +122,14 @@ class Delta:
     rid: int
     text: str
     tokens: int
-    logprobs: tuple[tuple[str, float], ...] = ()  # (token text, log-probability) per token
+    logprobs: tuple[TokenLogprob, ...] = ()  # one per token, when the request asked
 
 
 @dataclass(frozen=True)
 class Finished:
     rid: int
     reason: str  # "stop" | "length" | "cancelled"
-    completion_tokens: int
+    completion_tokens: int  # generated tokens, without an end-of-sequence token
 
 
 @dataclass(frozen=True)

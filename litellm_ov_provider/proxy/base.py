@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
+from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from ..core.runtime import NO_CTX, RequestContext
 from ..lru import Lru
@@ -45,7 +45,7 @@ class AsyncProvider(CustomLLM):
     async def complete(self, call: ProviderCall) -> ModelResponse:
         raise NotImplementedError
 
-    def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+    def stream(self, call: ProviderCall) -> AsyncIterator[ModelResponseStream]:
         raise NotImplementedError
 
     async def acompletion(
@@ -69,7 +69,7 @@ class AsyncProvider(CustomLLM):
         optional_params: dict[str, Any],
         litellm_params: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> AsyncIterator[GenericStreamingChunk]:
+    ) -> AsyncIterator[ModelResponseStream]:
         stream = self.stream(ProviderCall(model, messages, optional_params, litellm_params or {}))
         try:
             async for chunk in stream:

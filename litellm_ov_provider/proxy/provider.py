@@ -9,20 +9,21 @@ Errors are translated here, and only here, into LiteLLM's exceptions.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
+from litellm.types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
 from ..core import chat, embeddings
-from ..core.cards import PROVIDER
+from ..core.cards import PROVIDER, fingerprint
 from ..core.runtime import NO_CTX, RequestContext, Runtime, get_runtime
-from ..core.types import Completion
+from ..core.types import Completion, completion_id
 from ..errors import ModelUnavailable, NodeError, Overloaded
 from ..request.embedding import EMBEDDING_PARAMS
 from . import internals
 from .base import AsyncProvider, ProviderCall, request_context, send_headers
-from .wire import embedding_response, generic_chunks, model_response, node_error
+from .wire import StreamShape, embedding_response, litellm_chunks, model_response, node_error
 
 T = TypeVar("T")
 # LiteLLM drops an embeddings request's encoding_format/dimensions/keep_alive before a
@@ -72,14 +73,15 @@ class OpenVINOLLM(AsyncProvider):
         )
         return model_response(done)
 
-    async def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+    async def stream(self, call: ProviderCall) -> AsyncIterator[ModelResponseStream]:
         runtime, model = self._runtime(), call.model
         ctx = request_context(call.litellm_params)
         stream = await _node_call(
             lambda: chat.open_stream(runtime, model, call.messages, call.params, ctx), ctx, model
         )
+        shape = StreamShape(model, completion_id(), int(time.time()), fingerprint(runtime, model))
         try:
-            async for chunk in generic_chunks(stream):
+            async for chunk in litellm_chunks(stream, shape):
                 yield chunk
         except NodeError as exc:
             raise node_error(exc, model) from exc
@@ -115,4 +117,4 @@ async def _probe(runtime: Runtime, name: str, mode: str) -> Completion:
     if not model.path.exists():
         raise ModelUnavailable(f"model {name!r} cannot be served: its files are missing")
     state = "loaded" if runtime.pool.is_loaded(name) else "not loaded (loads on first use)"
-    return Completion(model=name, content=f"ok: {state}")
+    return Completion.text(name, f"ok: {state}")

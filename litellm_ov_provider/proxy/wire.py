@@ -1,5 +1,6 @@
 """The node's results and errors as LiteLLM's types: the one place the front door maps
-them, for both custom providers (openvino and board)."""
+them, for both custom providers (openvino and board). The JSON shapes inside (choices,
+logprobs, tool-call pieces) are core/wire.py's, OpenAI's own."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ from typing import Any
 
 from litellm.exceptions import ContextWindowExceededError
 from litellm.llms.custom_llm import CustomLLMError
-from litellm.types.utils import EmbeddingResponse, GenericStreamingChunk, ModelResponse
+from litellm.types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..core.cards import PROVIDER
 from ..core.types import Chunk, Completion, Embeddings, Usage
-from ..core.wire import choice_json, tool_call_delta_json, usage_json
+from ..core.wire import choice_json, delta_json, logprobs_json
 from ..errors import ContextWindowExceeded, NodeError
 from ..redact import public_message
+
+# On a stream's last chunk when it has several choices: each choice's finish reason
+# (LiteLLM's stream keeps only the first choice's); the front door's guard turns it
+# into one finishing chunk per choice (proxy/rewrites.py).
+FINISH_REASONS = "ov_finish_reasons"
 
 
 def litellm_usage(use: Usage) -> LiteLLMUsage:
@@ -33,7 +39,8 @@ def model_response(c: Completion) -> ModelResponse:
         created=c.created,
         model=c.model,
         object="chat.completion",
-        choices=[choice_json(c)],
+        system_fingerprint=c.system_fingerprint,
+        choices=[choice_json(choice) for choice in c.choices],
         usage=litellm_usage(c.usage),
     )
 
@@ -48,38 +55,60 @@ def embedding_response(e: Embeddings, response: EmbeddingResponse) -> EmbeddingR
     return response
 
 
-def _generic(chunk: Chunk) -> GenericStreamingChunk:
-    call = chunk.tool_call
-    return {
-        "text": chunk.text,
-        "tool_use": tool_call_delta_json(call) if call is not None else None,
-        "is_finished": False,
-        "finish_reason": "",
-        "usage": None,
-        "index": 0,
-    }
+class StreamShape:
+    """What every chunk of one stream shares."""
+
+    def __init__(self, model: str, response_id: str, created: int, fingerprint: str) -> None:
+        self.model, self.id, self.created, self.fingerprint = (
+            model,
+            response_id,
+            created,
+            fingerprint,
+        )
+
+    def chunk(self, chunk: Chunk) -> ModelResponseStream:
+        choice = {
+            "index": chunk.index,
+            "delta": delta_json(chunk),
+            "logprobs": logprobs_json(chunk.logprobs) if chunk.logprobs else None,
+        }
+        return ModelResponseStream(
+            id=self.id,
+            created=self.created,
+            model=self.model,
+            system_fingerprint=self.fingerprint,
+            choices=[choice],
+        )
 
 
-async def generic_chunks(
-    chunks: AsyncIterator[Chunk], last_fields: Callable[[], dict[str, Any]] = dict
-) -> AsyncIterator[GenericStreamingChunk]:
-    """Chunks as LiteLLM's GenericStreamingChunk, one held back: the last one carries
-    finish_reason and usage together with real content or a tool call, since LiteLLM
-    drops the usage of a content-less final chunk and puts an estimate in its place.
+async def litellm_chunks(
+    chunks: AsyncIterator[Chunk],
+    shape: StreamShape,
+    last_fields: Callable[[], dict[str, Any]] = dict,
+) -> AsyncIterator[ModelResponseStream]:
+    """Chunks as LiteLLM's ModelResponseStream, one held back: the last one carries the
+    finish reason and the usage together with real content, since LiteLLM drops the
+    usage of a content-less final chunk and puts an estimate in its place.
     `last_fields()` adds fields to that last chunk (a board's report)."""
-    held: GenericStreamingChunk | None = None
+    held: ModelResponseStream | None = None
+    finishes: dict[int, str] = {}
     async for chunk in chunks:
-        if chunk.text or chunk.tool_call is not None:
+        if chunk.has_content:
             if held is not None:
                 yield held
-            held = _generic(chunk)
+            held = shape.chunk(chunk)
         if chunk.finish_reason is not None:
-            last = held or _generic(Chunk())
+            finishes[chunk.index] = chunk.finish_reason
+        if chunk.usage is not None:
+            last = held or shape.chunk(Chunk())
             held = None
-            last["is_finished"] = True
-            last["finish_reason"] = chunk.finish_reason
-            last["usage"] = usage_json(chunk.usage or Usage())
-            last.update(last_fields())
+            last.choices[0].finish_reason = finishes.get(last.choices[0].index, "stop")
+            last.usage = litellm_usage(chunk.usage)
+            fields = last_fields()
+            if len(finishes) > 1:
+                fields[FINISH_REASONS] = {str(i): r for i, r in sorted(finishes.items())}
+            for key, value in fields.items():
+                setattr(last, key, value)
             yield last
     if held is not None:
         yield held

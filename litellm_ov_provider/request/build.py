@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..engine.protocol import Sampling
@@ -18,6 +19,7 @@ from .messages import json_instruction, merge_system, to_template_messages
 from .schemas import check_schema
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_CHOICES = 8  # `n`: each choice is its own engine request
 EMPTY_PARAMS: dict[str, Any] = {"type": "object", "properties": {}}
 
 
@@ -30,6 +32,12 @@ class EngineRequest:
     sampling: Sampling
     parse_tools: bool  # look for tool calls in free text
     forced_tool: bool  # output is exactly one constrained {"name", "arguments"} object
+    n: int = 1  # choices: each its own engine request, seeded seed, seed + 1, ...
+
+    def samplings(self) -> list[Sampling]:
+        """Each choice's sampling: the same settings, its own seed."""
+        seed = self.sampling.seed or 0
+        return [replace(self.sampling, seed=(seed + i) % 2**64) for i in range(self.n)]
 
 
 def validate_tools(tools: Any) -> list[dict[str, Any]]:
@@ -155,20 +163,30 @@ def _stop_sequences(params: dict[str, Any]) -> tuple[str, ...]:
     return tuple(items)
 
 
+def choices(params: dict[str, Any]) -> int:
+    n = params.get("n")
+    if n is None:
+        return 1
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_CHOICES:
+        raise InvalidRequest(f"n must be an integer from 1 to {MAX_CHOICES}", param="n")
+    return n
+
+
+def _seed(params: dict[str, Any]) -> int:
+    """The request's seed (the engine's is unsigned), or a fresh one: GenAI seeds every
+    request with 0 otherwise, so unseeded samples would all be the same."""
+    seed = params.get("seed")
+    if seed is None:
+        return secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not -(2**63) <= seed < 2**63:
+        raise InvalidRequest("seed must be a 64-bit integer", param="seed")
+    return int(seed) % 2**64
+
+
 def sampling(
     params: dict[str, Any], context: int | None, schema: dict[str, Any] | None
 ) -> Sampling:
-    n = params.get("n")
-    if n is not None and n != 1:
-        raise InvalidRequest(
-            "n > 1 is not supported by this node; send n separate requests", param="n"
-        )
     logprobs = _logprobs(params)
-    seed = params.get("seed")
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, int) or not -(2**63) <= seed < 2**63
-    ):
-        raise InvalidRequest("seed must be a 64-bit integer", param="seed")
     top_k = params.get("top_k")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
         raise InvalidRequest("top_k must be a non-negative integer", param="top_k")
@@ -180,7 +198,7 @@ def sampling(
         temperature=_number(params, "temperature", 0.0, 2.0),
         top_p=top_p,
         top_k=top_k or None,
-        seed=seed % 2**64 if seed is not None else None,  # the engine's seed is unsigned
+        seed=_seed(params),
         stop=_stop_sequences(params),
         presence_penalty=_number(params, "presence_penalty", -2.0, 2.0),
         frequency_penalty=_number(params, "frequency_penalty", -2.0, 2.0),
@@ -192,7 +210,7 @@ def sampling(
 
 
 def _logprobs(params: dict[str, Any]) -> bool:
-    """The chosen tokens' log-probabilities, without streaming; no alternatives."""
+    """The chosen tokens' log-probabilities; no alternatives."""
     wanted = params.get("logprobs")
     if wanted is not None and not isinstance(wanted, bool):
         raise InvalidRequest("logprobs must be true or false", param="logprobs")
@@ -202,10 +220,6 @@ def _logprobs(params: dict[str, Any]) -> bool:
             "top_logprobs is not supported by this node (only the chosen token's "
             "log-probability is reported); omit it or send 0",
             param="top_logprobs",
-        )
-    if wanted and params.get("stream"):
-        raise InvalidRequest(
-            "logprobs are reported for non-streaming requests only", param="logprobs"
         )
     return bool(wanted)
 
@@ -234,4 +248,5 @@ def build_request(
         sampling=sampling(params, context, schema),
         parse_tools=bool(tools) and not forced,
         forced_tool=bool(forced),
+        n=choices(params),
     )

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from ..core import chat, embeddings
-from ..core.cards import listed_models
+from ..core.cards import fingerprint, listed_models
 from ..core.runtime import RequestContext, Runtime, freeze_startup_heap
 from ..core.types import Chunk, completion_id
 from ..core.wire import ChunkWriter, completion_json, embeddings_json, error_json, node_error_json
@@ -110,7 +110,9 @@ def _inference_routes(app: FastAPI, runtime: Runtime, door: Door) -> None:
             return JSONResponse(completion_json(result), headers=headers)
         stream = await chat.open_stream(runtime, model, messages, params, ctx)
         include_usage = bool((params.get("stream_options") or {}).get("include_usage"))
-        writer = ChunkWriter(model, completion_id(), int(time.time()), include_usage)
+        writer = ChunkWriter(
+            model, completion_id(), int(time.time()), include_usage, fingerprint(runtime, model)
+        )
         events = _events(stream, writer)
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
+from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_ov_provider import node
-from litellm_ov_provider.core.types import Chunk, Completion, ToolCall, ToolCallDelta, Usage
+from litellm_ov_provider.core.cards import fingerprint_of
+from litellm_ov_provider.core.types import (
+    Choice,
+    Chunk,
+    Completion,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    completion_id,
+)
 from litellm_ov_provider.proxy import internals
 from litellm_ov_provider.proxy.base import (
     AsyncProvider,
@@ -26,7 +36,12 @@ from litellm_ov_provider.proxy.base import (
     request_context,
     send_headers,
 )
-from litellm_ov_provider.proxy.wire import generic_chunks, model_response, status_error
+from litellm_ov_provider.proxy.wire import (
+    StreamShape,
+    litellm_chunks,
+    model_response,
+    status_error,
+)
 
 from ..board import metrics
 from ..board.calls import CallFailed, Piece, forwarded
@@ -103,9 +118,11 @@ class BoardLLM(AsyncProvider):
                 raise
         _log(board.report)
         send_headers(board.report.request_id, board.report.headers())
-        return _response(name, answer.message, answer.finish_reason, board.report)
+        return _response(
+            name, answer.message, answer.finish_reason, board.report, _fingerprint(board)
+        )
 
-    async def stream(self, call: ProviderCall) -> AsyncIterator[GenericStreamingChunk]:
+    async def stream(self, call: ProviderCall) -> AsyncIterator[ModelResponseStream]:
         name = _board_name(call.model, call.litellm_params)
         with _board_errors(name):
             board = _start(name, call, stream=True)
@@ -117,8 +134,11 @@ class BoardLLM(AsyncProvider):
             raise
         error: BaseException | None = None
         report = board.report
+        shape = StreamShape(name, completion_id(), int(time.time()), _fingerprint(board))
         try:
-            async for chunk in generic_chunks(_chunks(pieces, report), lambda: _last(report)):
+            async for chunk in litellm_chunks(
+                _chunks(pieces, report), shape, lambda: _last(report)
+            ):
                 yield chunk
         except BaseException as exc:  # includes the client going away mid-stream
             error = exc
@@ -157,9 +177,16 @@ def _tool_call_delta(raw: Any, index: int) -> ToolCallDelta:
     )
 
 
-def _response(name: str, message: Any, finish: str, report: Report) -> ModelResponse:
+def _fingerprint(run: BoardRun) -> str:
+    return fingerprint_of("board", run.board.name, run.strategy.name, run.strategy.source)
+
+
+def _response(
+    name: str, message: Any, finish: str, report: Report, fingerprint: str | None = None
+) -> ModelResponse:
     calls = tuple(_tool_call(c) for c in message.get("tool_calls") or ())
-    done = Completion(name, message.get("content"), calls, finish, _usage(report))
+    choice = Choice(0, message.get("content"), calls, finish)
+    done = Completion(name, (choice,), _usage(report), system_fingerprint=fingerprint)
     response = model_response(done)
     response.board = report.body()
     return response
@@ -175,7 +202,8 @@ async def _chunks(pieces: AsyncIterator[Piece], report: Report) -> AsyncIterator
             yield Chunk(text=piece.text)
         for i, call in enumerate(piece.tool_calls):
             yield Chunk(tool_call=_tool_call_delta(call, i))
-    yield Chunk(finish_reason=finish, usage=_usage(report))
+    yield Chunk(finish_reason=finish)
+    yield Chunk(usage=_usage(report))
 
 
 def _last(report: Report) -> dict[str, Any]:

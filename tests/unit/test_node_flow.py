@@ -29,11 +29,11 @@ async def drain(stream: Any) -> list[Any]:
 async def test_complete_and_stream_answer_with_usage(tmp_path: Path) -> None:
     runtime = fake_runtime(tmp_path, Script())
     whole = await chat.complete(runtime, "a", HI, {})
-    assert whole.content == "Paris is the capital of France ."
-    assert whole.usage == Usage(7, 7) and whole.finish_reason == "stop"
+    assert whole.choices[0].content == "Paris is the capital of France ."
+    assert whole.usage == Usage(7, 7) and whole.choices[0].finish_reason == "stop"
     chunks = await drain(await chat.open_stream(runtime, "a", HI, {"max_tokens": 3}))
     assert "".join(c.text for c in chunks) == "Paris is the"
-    assert chunks[-1].finish_reason == "length" and chunks[-1].usage == Usage(7, 3)
+    assert chunks[-2].finish_reason == "length" and chunks[-1].usage == Usage(7, 3)
     assert runtime.pool.loaded()["a"].in_flight == 0
 
 
@@ -44,7 +44,7 @@ async def test_a_streamed_tool_call_comes_back_as_a_tool_call(tmp_path: Path) ->
     chunks = await drain(await chat.open_stream(runtime, "a", HI, {"tools": tools}))
     calls = [c.tool_call for c in chunks if c.tool_call]
     assert [c.name for c in calls] == ["f"] and calls[0].arguments == '{"x": 1}'
-    assert chunks[-1].finish_reason == "tool_calls"
+    assert chunks[-2].finish_reason == "tool_calls"
     assert "<tools>" in str(script.prompts[-1])  # SmolLM-like template: tools in the prompt
 
 
@@ -83,7 +83,7 @@ async def test_a_worker_that_dies_under_a_request_is_replaced_and_tried_once_mor
     script = Script(crash_next=1)
     runtime = fake_runtime(tmp_path, script)
     answer = await chat.complete(runtime, "a", HI, {})
-    assert answer.content and len(script.started) == 2
+    assert answer.choices[0].content and len(script.started) == 2
     assert runtime.pool.restarts("a") == 1
     script.crash_next = 2  # twice in a row: the client gets the error
     with pytest.raises(ModelUnavailable):
@@ -127,11 +127,12 @@ async def test_the_provider_translates_errors_and_answers_probes_without_loading
     answer = await handler.acompletion("a", HI, optional_params={}, litellm_params=probe)
     assert "not loaded" in answer.choices[0].message.content and script.started == []
     with pytest.raises(CustomLLMError) as refused:
-        await handler.acompletion("a", HI, optional_params={"n": 3}, litellm_params={})
+        await handler.acompletion("a", HI, optional_params={"n": 9}, litellm_params={})
     assert refused.value.status_code == 400
     chunks = [c async for c in handler.astreaming("a", HI, optional_params={}, litellm_params={})]
-    assert chunks[-1]["is_finished"] and chunks[-1]["text"] and script.started
-    assert chunks[-1]["usage"]["completion_tokens"] == 7
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop" and last.choices[0].delta.content
+    assert last.usage.completion_tokens == 7 and script.started
 
 
 async def test_embeddings_go_through_the_pool(tmp_path: Path) -> None:

@@ -82,9 +82,7 @@ def generation_config(genai: Any, base: Callable[[], Any], s: p.Sampling, max_to
     for attr, value in direct.items():
         if value is not None:
             setattr(c, attr, value)
-    if s.stop:
-        c.stop_strings = set(s.stop)
-        c.include_stop_str_in_output = False
+    # Stop strings are matched by the worker (output.py), at the character.
     if s.ignore_eos:
         c.ignore_eos = True
     if s.logprobs:

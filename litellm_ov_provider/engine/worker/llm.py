@@ -20,8 +20,8 @@ from typing import Any
 
 from ...redact import engine_error
 from .. import protocol as p
-from .detok import IncrementalDetokenizer
 from .gen_config import GENERATION_DEFAULT_KEYS, Rejected, budget, generation_config
+from .output import Released, RequestOutput
 
 log = logging.getLogger("litellm_ov_provider.worker")
 RECOVERY_GAP_SECONDS = 10.0
@@ -30,11 +30,10 @@ RECOVERY_GAP_SECONDS = 10.0
 @dataclass
 class _Active:
     handle: Any
-    detok: IncrementalDetokenizer
+    output: RequestOutput
     reason: str = "stop"
     cancelled: bool = False
     structured: bool = False
-    logprobs: bool = False
     prompt: Any = None  # the prompt's token ids (an ov.Tensor), to resume from
     config: Any = None  # its GenerationConfig
     max_tokens: int = 0
@@ -56,6 +55,7 @@ class LLMWorker:
             k: v for k, v in spec.generation_defaults.items() if k in GENERATION_DEFAULT_KEYS
         }
         self._base = self._new_config()
+        self._eos = _end_of_sequence(self._tok, self._base)
         self._ctx = spec.context_length
         self._active: dict[int, _Active] = {}
         self.info = p.WorkerInfo(
@@ -112,11 +112,11 @@ class LLMWorker:
             config.validate()
         with _stage("the engine refused the request"):
             handle = self._pipe.add_request(msg.rid, ids, config)
+        output = RequestOutput(self._tok.decode, msg.sampling.stop, msg.sampling.logprobs)
         return _Active(
             handle=handle,
-            detok=IncrementalDetokenizer(self._tok.decode),
+            output=output,
             structured=msg.sampling.json_schema is not None,
-            logprobs=msg.sampling.logprobs,
             prompt=ids,
             config=config,
             max_tokens=max_tokens,
@@ -151,39 +151,56 @@ class LLMWorker:
             self._drain(rid, state)
 
     def _drain(self, rid: int, state: _Active) -> None:
-        new_ids: list[int] = []
-        new_logprobs: list[float] = []
+        ids, logprobs = self._read(state)
+        done = self._done(state)
+        if done and state.reason == "stop" and ids and ids[-1] in self._eos:
+            ids, logprobs = ids[:-1], logprobs[:-1]  # the end of sequence is not the answer's
+        if ids and not state.cancelled:
+            self._send_delta(rid, state.output.push(ids, logprobs), len(ids))
+            if state.output.stopped:  # a stop string: the answer is complete
+                state.handle.stop()
+                self._finish(rid, state, "stop")
+                return
+        if done:
+            self._finish(rid, state, "cancelled" if state.cancelled else state.reason)
+
+    def _read(self, state: _Active) -> tuple[list[int], list[float]]:
+        """The tokens generated since the last read, with their log-probabilities."""
+        ids: list[int] = []
+        logprobs: list[float] = []
         while state.handle.can_read():
             for out in state.handle.read().values():
-                new_ids.extend(out.generated_ids)
-                if state.logprobs:
-                    new_logprobs.extend(out.generated_log_probs)
-                reason = out.finish_reason
-                if reason == self._g.GenerationFinishReason.LENGTH:
+                ids.extend(out.generated_ids)
+                logprobs.extend(out.generated_log_probs)
+                if out.finish_reason == self._g.GenerationFinishReason.LENGTH:
                     state.reason = "length"
-        if new_ids and not state.cancelled:
-            text = state.detok.push(new_ids)
-            scored = self._scored(new_ids, new_logprobs) if state.logprobs else ()
-            if text or scored:
-                self._send(p.Delta(rid, text, len(new_ids), scored))
+        return ids, logprobs
+
+    def _done(self, state: _Active) -> bool:
         status = state.handle.get_status()
-        if status != self._g.GenerationStatus.RUNNING and not state.handle.can_read():
-            tail = "" if state.cancelled else state.detok.flush()
-            if tail:
-                self._send(p.Delta(rid, tail, 0))
-            reason = "cancelled" if state.cancelled else state.reason
-            if state.cancelled:
-                log.info(
-                    "model %s: request %d cancelled after %d generated tokens",
-                    self._spec.name,
-                    rid,
-                    state.detok.count,
-                )
-            if status == self._g.GenerationStatus.IGNORED:
-                self._send(p.Failed(rid, 503, "the engine could not schedule this request"))
-            else:
-                self._send(p.Finished(rid, reason, state.detok.count))
-            del self._active[rid]
+        return bool(status != self._g.GenerationStatus.RUNNING and not state.handle.can_read())
+
+    def _send_delta(self, rid: int, released: Released, tokens: int) -> None:
+        if released.text or released.entries or tokens:
+            self._send(p.Delta(rid, released.text, tokens, released.entries))
+
+    def _finish(self, rid: int, state: _Active, reason: str) -> None:
+        del self._active[rid]
+        if state.cancelled:
+            log.info(
+                "model %s: request %d cancelled after %d generated tokens",
+                self._spec.name,
+                rid,
+                len(state.output.ids),
+            )
+        elif reason != "stop" or not state.output.stopped:
+            self._send_delta(rid, state.output.finish(), 0)
+        if state.handle.get_status() == self._g.GenerationStatus.IGNORED and not (
+            state.cancelled or state.output.stopped
+        ):
+            self._send(p.Failed(rid, 503, "the engine could not schedule this request"))
+            return
+        self._send(p.Finished(rid, reason, state.output.count))
 
     def stats(self) -> dict[str, float]:
         """The pipeline's KV-cache figures (GenAI's PipelineMetrics)."""
@@ -192,11 +209,6 @@ class LLMWorker:
             "kv_cache_usage": m.cache_usage / 100.0,
             "kv_cache_bytes": float(m.cache_size_in_bytes),
         }
-
-    def _scored(self, ids: list[int], logprobs: list[float]) -> tuple[tuple[str, float], ...]:
-        return tuple(
-            (self._tok.decode([token]), float(lp)) for token, lp in zip(ids, logprobs, strict=False)
-        )
 
     def _recover(self, exc: Exception, suspects: list[int]) -> None:
         """A step raised: fail the suspects, reopen the pipeline, resume the rest."""
@@ -228,7 +240,7 @@ class LLMWorker:
 
     def _resume(self, rid: int, state: _Active) -> None:
         """Continue a request on the new pipeline from its prompt and its output so far."""
-        done = state.detok.count
+        done = len(state.output.ids)
         if state.cancelled or done >= state.max_tokens:
             self._send(p.Finished(rid, "cancelled" if state.cancelled else "length", done))
             return
@@ -238,13 +250,20 @@ class LLMWorker:
         import numpy as np
         import openvino as ov
 
-        ids = np.concatenate([np.asarray(state.prompt.data), [state.detok.ids]], axis=1)
+        ids = np.concatenate([np.asarray(state.prompt.data), [state.output.ids]], axis=1)
         state.config.max_new_tokens = state.max_tokens - done
         state.handle = self._pipe.add_request(rid, ov.Tensor(ids.astype(np.int64)), state.config)
         self._active[rid] = state
 
     def _send(self, msg: object) -> None:
         self._conn.send(msg)
+
+
+def _end_of_sequence(tokenizer: Any, config: Any) -> frozenset[int]:
+    """The token ids that end an answer (not part of it)."""
+    ids = {int(tokenizer.get_eos_token_id()), int(config.eos_token_id)}
+    ids |= {int(i) for i in config.stop_token_ids}
+    return frozenset(i for i in ids if i >= 0)
 
 
 @contextmanager
