@@ -7,7 +7,7 @@ class NodeError(Exception):
     """Base class; `status_code` is the HTTP status the edge should use."""
 
     status_code = 500
-    error_type = "internal_error"
+    error_type = "server_error"
     code: str | None = None  # OpenAI's error.code, when one applies
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
@@ -38,17 +38,18 @@ class BodyTooLarge(InvalidRequest):
 
 
 class ModelNotFound(NodeError):
-    """No registry model has this name (404)."""
+    """No registry model has this name (404, OpenAI's `model_not_found`)."""
 
     status_code = 404
-    error_type = "not_found_error"
+    error_type = "invalid_request_error"
+    code = "model_not_found"
 
 
 class ModelUnavailable(NodeError):
     """The model exists but cannot serve now: load failed, worker died (503)."""
 
     status_code = 503
-    error_type = "service_unavailable"
+    error_type = "server_error"
 
 
 class WorkerCrashed(ModelUnavailable):

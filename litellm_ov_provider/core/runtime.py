@@ -46,7 +46,10 @@ class Runtime:
                 f"model {name!r} cannot be served: {why}; fix its registry entry or files"
             )
         if model is None:
-            raise ModelNotFound(f"model {name!r} is not in the registry")
+            raise ModelNotFound(
+                f"The model `{name}` does not exist or you do not have access to it.",
+                param="model",
+            )
         if mode is not None and model.entry.mode != mode:
             endpoint = (
                 "/v1/embeddings" if model.entry.mode == "embedding" else "/v1/chat/completions"

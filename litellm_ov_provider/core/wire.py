@@ -22,14 +22,16 @@ from .types import (
     Usage,
 )
 
-TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    404: "not_found_error",
-    413: "invalid_request_error",
-    429: "rate_limit_error",
-    503: "service_unavailable",
-}
+
+def error_type(status: int) -> str:
+    """OpenAI's error type for an HTTP status."""
+    if status == 429:
+        return "rate_limit_error"
+    return "server_error" if status >= 500 else "invalid_request_error"
+
+
+# What OpenAI says when the key is wrong or missing, with code "invalid_api_key".
+INVALID_KEY = "Incorrect or missing API key. Send the proxy's key as a Bearer token."
 
 
 def error_json(
@@ -39,11 +41,19 @@ def error_json(
     kind: str | None = None,
     code: str | None = None,
 ) -> dict[str, Any]:
-    """{"error": {"message", "type", "param", "code"}} as OpenAI (and LiteLLM) send it;
-    `code` is the status unless OpenAI has a word for the case."""
-    kind = kind or TYPES.get(status, "internal_error" if status >= 500 else "invalid_request_error")
-    code = code or str(status)
-    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+    """{"error": {"message", "type", "param", "code"}} as OpenAI sends it; `code` is
+    OpenAI's word for the case (context_length_exceeded, model_not_found,
+    invalid_api_key...), else null."""
+    if status == 401:
+        code = code or "invalid_api_key"
+    return {
+        "error": {
+            "message": message,
+            "type": kind or error_type(status),
+            "param": param,
+            "code": code,
+        }
+    }
 
 
 def node_error_json(exc: NodeError) -> dict[str, Any]:

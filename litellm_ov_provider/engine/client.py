@@ -265,7 +265,7 @@ def _as_error(event: object) -> NodeError:
     if isinstance(event, p.Failed):
         if event.status == 400:
             if event.code == ContextWindowExceeded.code:
-                return ContextWindowExceeded(event.message)
+                return ContextWindowExceeded(event.message, param="messages")
             return InvalidRequest(event.message)
         return WorkerCrashed(event.message) if event.retryable else ModelUnavailable(event.message)
     return ModelUnavailable(f"unexpected engine event {type(event).__name__}")

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..core.runtime import Runtime
-from ..core.wire import error_json, node_error_json
+from ..core.wire import INVALID_KEY, error_json, node_error_json
 from ..engine.metrics import worker_rss
 from ..errors import InvalidRequest, NodeError
 from ..keys import key_matches
@@ -38,7 +38,7 @@ def key_check(master: Callable[[], str | None]) -> Callable[[Request], bool]:
 
 
 def unauthorized() -> JSONResponse:
-    body = error_json(401, "Invalid or missing API key.", kind="authentication_error")
+    body = error_json(401, INVALID_KEY)
     return JSONResponse(body, status_code=401)
 
 

@@ -78,12 +78,31 @@ async def reply(send: Send, status: int, message: str, param: str | None) -> Non
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-class Rewritten:
-    """Holds a response whose status `wants` a rewrite, then sends the rewritten body."""
+Rewrite = Callable[[int, list[tuple[bytes, bytes]], bytes, str], tuple[int, bytes]]
 
-    def __init__(
-        self, send: Send, wants: Callable[[int], bool], rewrite: Callable[[bytes, str], bytes]
-    ) -> None:
+
+def body_only(rewrite: Callable[[bytes, str], bytes]) -> Rewrite:
+    """A rewrite of the body alone (its status and headers as they are)."""
+    return lambda status, headers, body, encoding: (status, rewrite(body, encoding))
+
+
+def without_header(send: Send, name: bytes) -> Send:
+    """`send` that drops header `name` from the response."""
+
+    async def filtered(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != name]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return filtered
+
+
+class Rewritten:
+    """Holds a response whose status `wants` a rewrite, then sends the rewritten one
+    (whose status may change)."""
+
+    def __init__(self, send: Send, wants: Callable[[int], bool], rewrite: Rewrite) -> None:
         self._send, self._wants, self._rewrite = send, wants, rewrite
         self._start: Message | None = None
         self._parts: list[bytes] = []
@@ -103,11 +122,66 @@ class Rewritten:
     async def _flush(self) -> None:
         start, self._start = self._start, None
         assert start is not None
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers = list(start.get("headers", []))
         encoding = next(
             (bytes(v).decode() for k, v in headers if k.lower() == b"content-encoding"), ""
         )
-        body = self._rewrite(b"".join(self._parts), encoding)
+        status = int(start.get("status", 200))
+        status, body = self._rewrite(status, headers, b"".join(self._parts), encoding)
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
-        await self._send({**start, "headers": headers})
+        await self._send({**start, "status": status, "headers": headers})
         await self._send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class EventsRewritten:
+    """Rewrites each `data:` event of a 200 server-sent-events response as it passes;
+    `events()` gives the rewrite for one stream (JSON object in, JSON objects out)."""
+
+    def __init__(
+        self, send: Send, events: Callable[[], Callable[[dict[str, Any]], list[dict[str, Any]]]]
+    ) -> None:
+        self._send, self._events = send, events
+        self._rewrite: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+        self._buffer = b""
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kind = next(
+                (bytes(v) for k, v in message.get("headers", []) if k.lower() == b"content-type"),
+                b"",
+            )
+            if int(message.get("status", 200)) == 200 and kind.startswith(b"text/event-stream"):
+                self._rewrite = self._events()
+        elif message["type"] == "http.response.body" and self._rewrite is not None:
+            self._buffer += message.get("body", b"")
+            done = not message.get("more_body")
+            events, _, self._buffer = self._buffer.rpartition(b"\n\n")
+            if done:
+                events, self._buffer = events + b"\n\n" + self._buffer, b""
+            body = b"".join(self._event(e) for e in events.split(b"\n\n") if e.strip())
+            if not body and not done:
+                return
+            message = {**message, "body": body}
+        await self._send(message)
+
+    def _event(self, event: bytes) -> bytes:
+        assert self._rewrite is not None
+        lines = []
+        for line in event.split(b"\n"):
+            data = line.removeprefix(b"data: ") if line.startswith(b"data: ") else None
+            if data is None or data.strip() == b"[DONE]":
+                lines.append(line)
+                continue
+            try:
+                parsed = json.loads(data)
+            except ValueError:
+                lines.append(line)
+                continue
+            if not isinstance(parsed, dict):
+                lines.append(line)
+                continue
+            for out in self._rewrite(parsed):
+                compact = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+                lines.append(b"data: " + compact.encode())
+        return b"\n\n".join(lines) + b"\n\n"

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.wire import INVALID_KEY
 from ..keys import key_matches
 from . import internals
-
-MISSING_KEY = "Invalid or missing API key. Send the proxy's master key as a Bearer token."
 
 
 async def master_key_auth(request: Any, api_key: str | None) -> str:
@@ -23,4 +22,4 @@ async def master_key_auth(request: Any, api_key: str | None) -> str:
         return token  # LiteLLM checks virtual keys against its database
     if key_matches(token, internals.master_key()):
         return token
-    raise internals.auth_error(MISSING_KEY, "Authorization")
+    raise internals.auth_error(INVALID_KEY)

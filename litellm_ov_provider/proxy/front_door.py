@@ -26,6 +26,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from ..core.wire import INVALID_KEY
 from ..errors import BodyTooLarge, InvalidRequest
 from ..keys import key_matches
 from ..request.body import off_the_loop, read_capped
@@ -33,10 +34,12 @@ from ..request.checks import INFERENCE_ROUTES, Door, check_body, limits_from
 from . import internals
 from .asgi import (
     ASGIApp,
+    EventsRewritten,
     Receive,
     Rewritten,
     Scope,
     Send,
+    body_only,
     body_pieces,
     given_key,
     header,
@@ -44,10 +47,18 @@ from .asgi import (
     replay,
     reply,
     route,
+    without_header,
 )
-from .auth import MISSING_KEY
 from .deployments import is_board
-from .rewrites import scrub_error_body, with_aliases, without_paths
+from .rewrites import (
+    NODE_ERROR,
+    error_response,
+    rewrite_json,
+    scrub_error_body,
+    with_aliases,
+    without_paths,
+)
+from .stream_shape import StreamReshaper, text_completion_id
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +92,26 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         if path.endswith(INFERENCE_ROUTES) and not given_key(scope):
-            await reply(send, 401, MISSING_KEY, "Authorization")  # auth before shape
+            await reply(send, 401, INVALID_KEY, None)  # auth before shape
             return
         body = await self._checked(scope, receive, send, path)
         if body is not None:
             await self.app(scope, replay(body, receive), send)
 
     def _rewrites(self, scope: Scope, method: str, path: str, send: Send) -> Send:
-        """`send` with the response rewrites this request gets."""
-        send = Rewritten(send, lambda status: status >= 400, scrub_error_body).send
+        """`send` with the response rewrites this request gets (the last wrapped is the
+        first to see the response)."""
+        send = without_header(send, NODE_ERROR.encode())
+        if method == "POST" and path.endswith(INFERENCE_ROUTES):
+            send = Rewritten(send, lambda status: status >= 400, _openai_error).send
+            send = Rewritten(send, lambda status: status == 200, _completion_id).send
+            send = EventsRewritten(send, lambda: StreamReshaper().event).send
+            return send
+        send = Rewritten(send, lambda status: status >= 400, _scrubbed_error).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
-            send = Rewritten(send, lambda status: status == 200, without_paths).send
+            send = Rewritten(send, lambda status: status == 200, body_only(without_paths)).send
         if method == "GET" and path in MODEL_LIST_PATHS and (aliases := self._aliases()):
-            rewrite = partial(with_aliases, aliases=aliases)
+            rewrite = body_only(partial(with_aliases, aliases=aliases))
             send = Rewritten(send, lambda status: status == 200, rewrite).send
         return send
 
@@ -113,6 +131,31 @@ class RequestGuard:
 
     def _is_master(self, scope: Scope) -> bool:
         return key_matches(given_key(scope), self._master_key())
+
+
+def _openai_error(
+    status: int, headers: list[tuple[bytes, bytes]], body: bytes, encoding: str
+) -> tuple[int, bytes]:
+    told = next((bytes(v).decode() for k, v in headers if k.lower() == NODE_ERROR.encode()), "")
+    return error_response(status, body, encoding, told)
+
+
+def _scrubbed_error(
+    status: int, headers: list[tuple[bytes, bytes]], body: bytes, encoding: str
+) -> tuple[int, bytes]:
+    """Outside inference: freed of paths and traces; a missing or wrong key is OpenAI's
+    401 (`invalid_api_key`) everywhere."""
+    if status == 401:
+        return _openai_error(status, headers, body, encoding)
+    return status, scrub_error_body(body, encoding)
+
+
+def _completion_id(
+    status: int, headers: list[tuple[bytes, bytes]], body: bytes, encoding: str
+) -> tuple[int, bytes]:
+    if b"text_completion" not in body:  # only text completions are rewritten
+        return status, body
+    return status, rewrite_json(body, encoding, text_completion_id)
 
 
 def _family_aliases() -> dict[str, str]:

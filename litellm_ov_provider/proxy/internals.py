@@ -195,12 +195,13 @@ def body_refusal(body: dict[str, Any], route: str) -> str | None:
     return None
 
 
-def auth_error(message: str, param: str) -> Exception:
-    """The exception LiteLLM's custom-auth path turns into a 401 body."""
+def auth_error(message: str) -> Exception:
+    """The exception LiteLLM's custom-auth path turns into a 401 body (the guard gives
+    it OpenAI's type and code on the way out)."""
     from litellm.proxy._types import ProxyException
 
     error: Exception = ProxyException(
-        message=message, type="authentication_error", param=param, code=401
+        message=message, type="invalid_request_error", param=None, code=401
     )
     return error
 

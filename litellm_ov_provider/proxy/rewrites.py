@@ -1,14 +1,91 @@
-"""Rewriting what LiteLLM's proxy answers: error bodies freed of paths and traces,
-model paths for the master key only, family routes that say which variant they serve
-(pure)."""
+"""Rewriting what LiteLLM's proxy answers (pure): error bodies as OpenAI's, freed of
+paths, traces and LiteLLM's wrapper text; model paths for the master key only; family
+routes that say which variant they serve.
+
+An error our node raised travels beside LiteLLM's body in the NODE_ERROR header (filed
+by the provider for its call, proxy/base.py), so the client gets the node's own
+message, type, param and code; LiteLLM's own errors (unknown model, bad key) are
+mapped to OpenAI's codes.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..core.wire import error_type
 from ..redact import public_message
+
+NODE_ERROR = "x-ov-error"
+_WRAPPER = re.compile(r"^(?:litellm\.\w+\s*:\s*|\w+Exception\s+-\s+)+")
+# What LiteLLM appends: the fallbacks it tried, the model group, its own advice.
+_TAIL = re.compile(
+    r"\s+(?:model=\S+ context_window_fallbacks=|LiteLLM: model group |Received Model Group="
+    r"|Available Model Group Fallbacks=)"
+)
+_UNKNOWN_MODEL = re.compile(r"Invalid model name passed in model=(\S+?)\.? Call")
+
+
+def unwrapped(message: str) -> str:
+    """LiteLLM's message without its wrapper: the sentence that says what went wrong."""
+    text = _WRAPPER.sub("", message.strip())
+    text = _TAIL.split(text, maxsplit=1)[0]
+    return text.strip() or message.strip()
+
+
+def openai_error(
+    status: int, error: Mapping[str, Any], node: Mapping[str, Any] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """An error body's `error` as OpenAI sends it, and the status it goes with."""
+    if node is not None:
+        fields = {key: node.get(key) for key in ("message", "type", "param", "code")}
+        return status, fields
+    message = unwrapped(str(error.get("message") or ""))
+    unknown = _UNKNOWN_MODEL.search(str(error.get("message") or ""))
+    if status == 400 and unknown:
+        return 404, {
+            "message": f"The model `{unknown.group(1)}` does not exist or you do not have "
+            "access to it.",
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+    code = error.get("code")
+    if status == 401:
+        code = "invalid_api_key"
+    elif status == 429:
+        code = "rate_limit_exceeded"
+    elif not isinstance(code, str) or code.isdigit():
+        code = None  # OpenAI has no word for it
+    param = error.get("param") if status != 401 else None
+    kind = error.get("type") if status not in (401,) else None
+    return status, {
+        "message": public_message(message),
+        "type": kind or error_type(status),
+        "param": param if isinstance(param, str) else None,
+        "code": code,
+    }
+
+
+def error_response(status: int, body: bytes, encoding: str, node: str) -> tuple[int, bytes]:
+    """An error response as OpenAI's (its status may change: an unknown model is a 404)."""
+    data = _decoded(body, encoding)
+    if not isinstance(data, dict):
+        return status, body
+    error = data.get("error")
+    if isinstance(error, dict):
+        try:
+            told = json.loads(node) if node else None
+        except ValueError:
+            told = None
+        status, data["error"] = openai_error(
+            status, error, told if isinstance(told, dict) else None
+        )
+        return status, _encoded({"error": data["error"]}, encoding)
+    return status, scrub_error_body(body, encoding)
 
 
 def _decoded(body: bytes, encoding: str) -> Any:
@@ -40,6 +117,14 @@ def scrub_error_body(body: bytes, encoding: str) -> bytes:
     else:
         return body
     return _encoded(data, encoding)
+
+
+def rewrite_json(
+    body: bytes, encoding: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> bytes:
+    """A JSON object body changed by `change` (anything else as it is)."""
+    data = _decoded(body, encoding)
+    return _encoded(change(data), encoding) if isinstance(data, dict) else body
 
 
 def without_paths(body: bytes, encoding: str) -> bytes:

@@ -17,11 +17,7 @@ from ..core.types import Chunk, Completion, Embeddings, Usage
 from ..core.wire import choice_json, delta_json, logprobs_json
 from ..errors import ContextWindowExceeded, NodeError
 from ..redact import public_message
-
-# On a stream's last chunk when it has several choices: each choice's finish reason
-# (LiteLLM's stream keeps only the first choice's); the front door's guard turns it
-# into one finishing chunk per choice (proxy/rewrites.py).
-FINISH_REASONS = "ov_finish_reasons"
+from .stream_shape import FINISH_REASONS
 
 
 def litellm_usage(use: Usage) -> LiteLLMUsage:

@@ -208,7 +208,7 @@ async def _chunks(pieces: AsyncIterator[Piece], report: Report) -> AsyncIterator
 
 def _last(report: Report) -> dict[str, Any]:
     """The board's report rides on the last chunk (a streamed answer has no headers)."""
-    return {"provider_specific_fields": {"board": report.body()}}
+    return {"board": report.body()}
 
 
 def _log(report: Report, error: BaseException | None = None) -> None:

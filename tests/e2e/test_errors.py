@@ -51,7 +51,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         },
         "JSON schema",
     ),
-    ("n > 1", {"n": 2}, "n > 1"),
+    ("n > 8", {"n": 9}, "n must be an integer from 1 to 8"),
 ]
 
 
@@ -68,6 +68,10 @@ def test_bad_input_is_a_400_naming_the_problem(
     assert info.value.status_code == 400
     body = info.value.body
     assert isinstance(body, dict) and fragment in body["message"], body
+    # OpenAI's shape, streamed or not: a type, the node's own sentence (no LiteLLM
+    # wrapper text).
+    assert body["type"] == "invalid_request_error", body
+    assert "litellm" not in body["message"].lower() and "model group" not in body["message"]
 
 
 def test_prompt_longer_than_context_names_token_counts(client: openai.OpenAI) -> None:
@@ -76,10 +80,12 @@ def test_prompt_longer_than_context_names_token_counts(client: openai.OpenAI) ->
         client.chat.completions.create(model=TINY_CTX, messages=long)
     body = info.value.body
     assert isinstance(body, dict), body
-    # OpenAI's wording, with the token counts, and LiteLLM's own error type: the router
-    # sends such a request on to a context_window_fallbacks model (test_fallbacks.py).
-    assert "maximum context length is 96 tokens" in body["message"], body
-    assert "in the messages" in body["message"] and "ContextWindowExceededError" in body["message"]
+    # OpenAI's wording and code, with the prompt's real token count (the router still
+    # sends such a request on to a context_window_fallbacks model: test_fallbacks.py).
+    assert body["message"].startswith("This model's maximum context length is 96 tokens"), body
+    assert "requested 2" in body["message"] and "in the messages" in body["message"]
+    assert body["code"] == "context_length_exceeded" and body["param"] == "messages"
+    assert info.value.code == "context_length_exceeded"  # what the SDKs branch on
 
 
 def test_body_that_is_not_json(proxy: Proxy) -> None:

@@ -154,7 +154,7 @@ async def test_a_body_past_the_size_cap_is_a_413_with_or_without_content_length(
         status, _, out = await call(
             guard, "/v1/chat/completions", body, declared=declared, chunks=4
         )
-        assert status == 413 and json.loads(out)["error"]["code"] == "413"
+        assert status == 413 and json.loads(out)["error"]["type"] == "invalid_request_error"
     assert app.seen == []
 
 

@@ -69,8 +69,8 @@ def test_litellm_s_own_body_check_refuses_a_client_api_base() -> None:
 
 
 def test_the_custom_auth_error_is_a_401() -> None:
-    error = internals.auth_error("no key", "Authorization")
-    assert getattr(error, "code", None) in (401, "401") and error.type == "authentication_error"  # type: ignore[attr-defined]
+    error = internals.auth_error("no key")
+    assert getattr(error, "code", None) in (401, "401") and error.message == "no key"  # type: ignore[attr-defined]
 
 
 def test_the_names_litellm_uses_in_a_call_s_metadata_and_logs() -> None:
