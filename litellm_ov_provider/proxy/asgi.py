@@ -86,30 +86,34 @@ def body_only(rewrite: Callable[[bytes, str], bytes]) -> Rewrite:
     return lambda status, headers, body, encoding: (status, rewrite(body, encoding))
 
 
-def without_header(send: Send, name: bytes) -> Send:
-    """`send` that drops header `name` from the response."""
+def content_type(message: Message) -> str:
+    for key, value in message.get("headers", []):
+        if key.lower() == b"content-type":
+            return bytes(value).decode("latin-1").lower()
+    return ""
 
-    async def filtered(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != name]
-            message = {**message, "headers": headers}
-        await send(message)
 
-    return filtered
+def is_error(status: int, kind: str) -> bool:
+    return status >= 400
+
+
+def is_json_ok(status: int, kind: str) -> bool:
+    """A whole JSON answer (never a stream: a stream must pass as it comes)."""
+    return status == 200 and "json" in kind
 
 
 class Rewritten:
-    """Holds a response whose status `wants` a rewrite, then sends the rewritten one
-    (whose status may change)."""
+    """Holds a response that `wants` (status, content type) a rewrite, then sends the
+    rewritten one (whose status may change)."""
 
-    def __init__(self, send: Send, wants: Callable[[int], bool], rewrite: Rewrite) -> None:
+    def __init__(self, send: Send, wants: Callable[[int, str], bool], rewrite: Rewrite) -> None:
         self._send, self._wants, self._rewrite = send, wants, rewrite
         self._start: Message | None = None
         self._parts: list[bytes] = []
 
     async def send(self, message: Message) -> None:
         start = message["type"] == "http.response.start"
-        if start and self._wants(int(message.get("status", 200))):
+        if start and self._wants(int(message.get("status", 200)), content_type(message)):
             self._start = message
             return
         if self._start is None or message["type"] != "http.response.body":

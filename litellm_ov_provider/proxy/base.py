@@ -1,6 +1,5 @@
 """What both custom providers (openvino and board) share: LiteLLM's entry points (async
-only), who asked (for the log line), and response headers for the client (among them
-the node's own error, which the guard puts in place of LiteLLM's wrapped message).
+only), who asked (for the log line), and response headers for the client.
 
 Headers travel one way for both: a provider files them under LiteLLM's call id
 (`send_headers`), and the proxy hooks' response-header hook takes them (LiteLLM passes
@@ -10,7 +9,6 @@ response object to carry them, so they cannot ride on one.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +20,6 @@ from litellm.types.utils import ModelResponse, ModelResponseStream
 from ..core.runtime import NO_CTX, RequestContext
 from ..lru import Lru
 from . import internals
-from .rewrites import NODE_ERROR
 
 _IP_CHARS = re.compile(r"[^0-9A-Fa-f.:, ]")
 # Headers waiting for their response, by call id; bounded: entries nobody takes age out.
@@ -106,8 +103,3 @@ def send_headers(call_id: str, headers: Mapping[str, str]) -> None:
 
 def take_headers(call_id: object) -> dict[str, str] | None:
     return _headers.pop(call_id) if isinstance(call_id, str) else None
-
-
-def send_error(call_id: str, error: Mapping[str, Any]) -> None:
-    """The OpenAI `error` object of a call that failed, for the guard (NODE_ERROR)."""
-    send_headers(call_id, {NODE_ERROR: json.dumps(dict(error), ensure_ascii=True)})

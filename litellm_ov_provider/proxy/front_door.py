@@ -43,15 +43,15 @@ from .asgi import (
     body_pieces,
     given_key,
     header,
+    is_error,
     is_json,
+    is_json_ok,
     replay,
     reply,
     route,
-    without_header,
 )
 from .deployments import is_board
 from .rewrites import (
-    NODE_ERROR,
     error_response,
     rewrite_json,
     scrub_error_body,
@@ -101,18 +101,18 @@ class RequestGuard:
     def _rewrites(self, scope: Scope, method: str, path: str, send: Send) -> Send:
         """`send` with the response rewrites this request gets (the last wrapped is the
         first to see the response)."""
-        send = without_header(send, NODE_ERROR.encode())
         if method == "POST" and path.endswith(INFERENCE_ROUTES):
-            send = Rewritten(send, lambda status: status >= 400, _openai_error).send
-            send = Rewritten(send, lambda status: status == 200, _completion_id).send
+            send = Rewritten(send, is_error, _openai_error).send
+            if path.endswith("/completions") and not path.endswith("/chat/completions"):
+                send = Rewritten(send, is_json_ok, _completion_id).send
             send = EventsRewritten(send, lambda: StreamReshaper().event).send
             return send
-        send = Rewritten(send, lambda status: status >= 400, _scrubbed_error).send
+        send = Rewritten(send, is_error, _scrubbed_error).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
-            send = Rewritten(send, lambda status: status == 200, body_only(without_paths)).send
+            send = Rewritten(send, is_json_ok, body_only(without_paths)).send
         if method == "GET" and path in MODEL_LIST_PATHS and (aliases := self._aliases()):
             rewrite = body_only(partial(with_aliases, aliases=aliases))
-            send = Rewritten(send, lambda status: status == 200, rewrite).send
+            send = Rewritten(send, is_json_ok, rewrite).send
         return send
 
     async def _checked(self, scope: Scope, receive: Receive, send: Send, path: str) -> bytes | None:
@@ -136,8 +136,7 @@ class RequestGuard:
 def _openai_error(
     status: int, headers: list[tuple[bytes, bytes]], body: bytes, encoding: str
 ) -> tuple[int, bytes]:
-    told = next((bytes(v).decode() for k, v in headers if k.lower() == NODE_ERROR.encode()), "")
-    return error_response(status, body, encoding, told)
+    return error_response(status, body, encoding)
 
 
 def _scrubbed_error(

@@ -19,11 +19,10 @@ from ..core import chat, embeddings
 from ..core.cards import PROVIDER, fingerprint
 from ..core.runtime import NO_CTX, RequestContext, Runtime, get_runtime
 from ..core.types import Completion, completion_id
-from ..core.wire import node_error_json
 from ..errors import ModelUnavailable, NodeError, Overloaded
 from ..request.embedding import EMBEDDING_PARAMS
 from . import internals
-from .base import AsyncProvider, ProviderCall, request_context, send_error, send_headers
+from .base import AsyncProvider, ProviderCall, request_context, send_headers
 from .wire import StreamShape, embedding_response, litellm_chunks, model_response, node_error
 
 T = TypeVar("T")
@@ -50,7 +49,6 @@ async def _node_call(call: Callable[[], Awaitable[T]], ctx: RequestContext, mode
     except NodeError as exc:
         if isinstance(exc, Overloaded):
             send_headers(ctx.request_id, {"retry-after": str(exc.retry_after)})
-        send_error(ctx.request_id, node_error_json(exc)["error"])
         raise node_error(exc, model) from exc
 
 

@@ -2,10 +2,9 @@
 paths, traces and LiteLLM's wrapper text; model paths for the master key only; family
 routes that say which variant they serve.
 
-An error our node raised travels beside LiteLLM's body in the NODE_ERROR header (filed
-by the provider for its call, proxy/base.py), so the client gets the node's own
-message, type, param and code; LiteLLM's own errors (unknown model, bad key) are
-mapped to OpenAI's codes.
+An error of our providers rides sealed in LiteLLM's message (proxy/envelope.py), so the
+client gets the node's own message, type, param and code; LiteLLM's own errors
+(unknown model, bad key) are mapped to OpenAI's codes.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from typing import Any
 
 from ..core.wire import error_type
 from ..redact import public_message
+from .envelope import opened
 
-NODE_ERROR = "x-ov-error"
 _WRAPPER = re.compile(r"^(?:litellm\.\w+\s*:\s*|\w+Exception\s+-\s+)+")
 # What LiteLLM appends: the fallbacks it tried, the model group, its own advice.
 _TAIL = re.compile(
@@ -36,15 +35,13 @@ def unwrapped(message: str) -> str:
     return text.strip() or message.strip()
 
 
-def openai_error(
-    status: int, error: Mapping[str, Any], node: Mapping[str, Any] | None = None
-) -> tuple[int, dict[str, Any]]:
+def openai_error(status: int, error: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     """An error body's `error` as OpenAI sends it, and the status it goes with."""
+    raw, node = opened(str(error.get("message") or ""))
     if node is not None:
-        fields = {key: node.get(key) for key in ("message", "type", "param", "code")}
-        return status, fields
-    message = unwrapped(str(error.get("message") or ""))
-    unknown = _UNKNOWN_MODEL.search(str(error.get("message") or ""))
+        return status, {key: node.get(key) for key in ("message", "type", "param", "code")}
+    message = unwrapped(raw)
+    unknown = _UNKNOWN_MODEL.search(raw)
     if status == 400 and unknown:
         return 404, {
             "message": f"The model `{unknown.group(1)}` does not exist or you do not have "
@@ -70,22 +67,16 @@ def openai_error(
     }
 
 
-def error_response(status: int, body: bytes, encoding: str, node: str) -> tuple[int, bytes]:
+def error_response(status: int, body: bytes, encoding: str) -> tuple[int, bytes]:
     """An error response as OpenAI's (its status may change: an unknown model is a 404)."""
     data = _decoded(body, encoding)
     if not isinstance(data, dict):
         return status, body
     error = data.get("error")
-    if isinstance(error, dict):
-        try:
-            told = json.loads(node) if node else None
-        except ValueError:
-            told = None
-        status, data["error"] = openai_error(
-            status, error, told if isinstance(told, dict) else None
-        )
-        return status, _encoded({"error": data["error"]}, encoding)
-    return status, scrub_error_body(body, encoding)
+    if not isinstance(error, dict):
+        return status, scrub_error_body(body, encoding)
+    status, shaped = openai_error(status, error)
+    return status, _encoded({"error": shaped}, encoding)
 
 
 def _decoded(body: bytes, encoding: str) -> Any:
@@ -109,9 +100,9 @@ def scrub_error_body(body: bytes, encoding: str) -> bytes:
         return body
     error = data.get("error")
     if isinstance(error, dict) and isinstance(error.get("message"), str):
-        error["message"] = public_message(error["message"])
+        error["message"] = public_message(opened(error["message"])[0])
     elif isinstance(error, str):
-        data["error"] = public_message(error)
+        data["error"] = public_message(opened(error)[0])
     elif isinstance(data.get("detail"), str):
         data["detail"] = public_message(data["detail"])
     else:

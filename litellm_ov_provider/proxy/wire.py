@@ -14,9 +14,10 @@ from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..core.cards import PROVIDER
 from ..core.types import Chunk, Completion, Embeddings, Usage
-from ..core.wire import choice_json, delta_json, logprobs_json
+from ..core.wire import choice_json, delta_json, error_json, logprobs_json, node_error_json
 from ..errors import ContextWindowExceeded, NodeError
 from ..redact import public_message
+from .envelope import sealed
 from .stream_shape import FINISH_REASONS
 
 
@@ -110,9 +111,14 @@ async def litellm_chunks(
         yield held
 
 
-def status_error(status: int, message: str) -> Exception:
-    """An error LiteLLM answers with `status` and `message` (freed of paths)."""
-    error: Exception = CustomLLMError(status_code=status, message=public_message(message))
+def status_error(
+    status: int, message: str, param: str | None = None, code: str | None = None
+) -> Exception:
+    """An error LiteLLM answers with `status`; the guard gives the client our OpenAI
+    error (the message freed of paths, its param and code), sealed in the message."""
+    public = public_message(message)
+    body = error_json(status, public, param, code=code)["error"]
+    error: Exception = CustomLLMError(status_code=status, message=sealed(public, body))
     return error
 
 
@@ -120,7 +126,8 @@ def node_error(exc: NodeError, model: str) -> Exception:
     """A NodeError as the exception LiteLLM turns into the right HTTP answer."""
     if isinstance(exc, ContextWindowExceeded):
         # LiteLLM's own type: the router sends it on to `context_window_fallbacks`.
-        message = public_message(exc.message)
+        body = node_error_json(exc)["error"]
+        message = sealed(body["message"], body)
         error: Exception = ContextWindowExceededError(message, model=model, llm_provider=PROVIDER)
         return error
-    return status_error(exc.status_code, exc.message)
+    return status_error(exc.status_code, exc.message, exc.param, exc.code)

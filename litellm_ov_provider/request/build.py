@@ -186,7 +186,7 @@ def _seed(params: dict[str, Any]) -> int:
 def sampling(
     params: dict[str, Any], context: int | None, schema: dict[str, Any] | None
 ) -> Sampling:
-    logprobs = _logprobs(params)
+    logprobs, top_logprobs = _logprobs(params)
     top_k = params.get("top_k")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
         raise InvalidRequest("top_k must be a non-negative integer", param="top_k")
@@ -206,22 +206,29 @@ def sampling(
         ignore_eos=params.get("ignore_eos") is True,
         json_schema=json.dumps(schema) if schema is not None else None,
         logprobs=logprobs,
+        top_logprobs=top_logprobs,
     )
 
 
-def _logprobs(params: dict[str, Any]) -> bool:
-    """The chosen tokens' log-probabilities; no alternatives."""
+MAX_TOP_LOGPROBS = 20
+
+
+def _logprobs(params: dict[str, Any]) -> tuple[bool, int]:
+    """Whether to report the chosen tokens' log-probabilities, and how many
+    alternatives at each place (OpenAI's logprobs and top_logprobs)."""
     wanted = params.get("logprobs")
     if wanted is not None and not isinstance(wanted, bool):
         raise InvalidRequest("logprobs must be true or false", param="logprobs")
     top = params.get("top_logprobs")
-    if top not in (None, 0):
+    if top is None:
+        return bool(wanted), 0
+    if isinstance(top, bool) or not isinstance(top, int) or not 0 <= top <= MAX_TOP_LOGPROBS:
         raise InvalidRequest(
-            "top_logprobs is not supported by this node (only the chosen token's "
-            "log-probability is reported); omit it or send 0",
-            param="top_logprobs",
+            f"top_logprobs must be an integer from 0 to {MAX_TOP_LOGPROBS}", param="top_logprobs"
         )
-    return bool(wanted)
+    if top and not wanted:
+        raise InvalidRequest("top_logprobs needs logprobs: true", param="top_logprobs")
+    return bool(wanted), top
 
 
 def build_request(

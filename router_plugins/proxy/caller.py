@@ -12,6 +12,8 @@ from litellm_ov_provider.core.embeddings import embed_locally
 from litellm_ov_provider.core.runtime import get_runtime
 from litellm_ov_provider.proxy import internals
 from litellm_ov_provider.proxy.deployments import is_local
+from litellm_ov_provider.proxy.envelope import opened
+from litellm_ov_provider.proxy.rewrites import unwrapped
 from litellm_ov_provider.proxy.sync import ensure_route
 
 from ..board.calls import CallFailed, Piece, Reply
@@ -31,9 +33,13 @@ async def _routed(model: str) -> Any:
 
 
 def _call_failed(exc: Exception) -> CallFailed:
+    """A failed call as the board reports it: the node's own error when it was ours."""
     status = getattr(exc, "status_code", None)
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return CallFailed(str(message), status if isinstance(status, int) else None)
+    message = str(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+    text, node = opened(message)
+    if node is not None and isinstance(node.get("message"), str):
+        text = node["message"]
+    return CallFailed(unwrapped(text), status if isinstance(status, int) else None)
 
 
 def _usage(raw: Any) -> Usage:

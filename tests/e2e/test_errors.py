@@ -18,7 +18,6 @@ BAD_SCHEMA_TOOL = {"type": "function", "function": {"name": "f", "parameters": {
 TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("unknown model", {"model": "no-such-model"}, "no-such-model"),
     ("empty messages", {"messages": []}, "must not be empty"),
     ("unknown role", {"messages": [{"role": "wizard", "content": "x"}]}, "messages[0].role"),
     (
@@ -55,6 +54,22 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+PARAMS = {
+    "max_tokens past context": "max_tokens",
+    "tool_choice not in tools": "tool_choice",
+    "n > 8": "n",
+}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "stream"])
+def test_an_unknown_model_is_a_404_model_not_found(client: openai.OpenAI, stream: bool) -> None:
+    with pytest.raises(openai.NotFoundError) as info:
+        result = client.chat.completions.create(model="no-such-model", messages=HI, stream=stream)
+        if stream:
+            list(result)  # type: ignore[arg-type]
+    assert info.value.code == "model_not_found" and "no-such-model" in info.value.message
+
+
 @pytest.mark.parametrize(("label", "overrides", "fragment"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("stream", [False, True], ids=["unary", "stream"])
 def test_bad_input_is_a_400_naming_the_problem(
@@ -68,10 +83,13 @@ def test_bad_input_is_a_400_naming_the_problem(
     assert info.value.status_code == 400
     body = info.value.body
     assert isinstance(body, dict) and fragment in body["message"], body
-    # OpenAI's shape, streamed or not: a type, the node's own sentence (no LiteLLM
-    # wrapper text).
+    # OpenAI's shape, streamed or not alike: a type, the node's own sentence (no LiteLLM
+    # wrapper text), the param it names.
     assert body["type"] == "invalid_request_error", body
     assert "litellm" not in body["message"].lower() and "model group" not in body["message"]
+    assert "ov-error" not in body["message"]
+    if label in PARAMS:
+        assert body["param"] == PARAMS[label], body
 
 
 def test_prompt_longer_than_context_names_token_counts(client: openai.OpenAI) -> None:
@@ -168,7 +186,7 @@ def test_an_oversized_body_is_a_413(proxy: Proxy) -> None:
     big = b'{"model": "x", "messages": "' + b"a" * (17 * 2**20) + b'"}'
     with proxy.http() as http:
         r = http.post("/v1/chat/completions", content=big)
-    assert r.status_code == 413 and r.json()["error"]["code"] == "413"
+    assert r.status_code == 413 and r.json()["error"]["type"] == "invalid_request_error"
 
 
 def test_a_5000_tool_request_leaves_the_proxy_answering(proxy: Proxy) -> None:

@@ -49,12 +49,12 @@ def test_overlong_prompt_is_answered_by_the_fallback(fallback_proxy: Proxy) -> N
 def test_overlong_streamed_prompt_is_a_context_window_error(fallback_proxy: Proxy) -> None:
     """LiteLLM 1.106.2 sends a 4xx raised inside a stream straight to the client,
     without fallbacks (README: enable_pre_call_checks covers streams); it must still be
-    the context-window error, with the counts."""
+    OpenAI's context-window error, with the counts."""
     client = openai.OpenAI(base_url=f"{fallback_proxy.base_url}/v1", api_key=KEY, max_retries=0)
     with pytest.raises(openai.BadRequestError) as info:
         list(client.chat.completions.create(model=TINY_CTX, messages=LONG, stream=True))
-    assert "ContextWindowExceededError" in str(info.value)
-    assert "maximum context length is 96 tokens" in str(info.value)
+    assert info.value.code == "context_length_exceeded"
+    assert "maximum context length is 96 tokens" in info.value.message
 
 
 def test_a_prompt_that_fits_stays_on_its_model(fallback_proxy: Proxy) -> None:

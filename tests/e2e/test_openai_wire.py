@@ -48,6 +48,23 @@ def test_a_stream_is_shaped_as_openai_s(proxy: Proxy) -> None:
     assert usage["system_fingerprint"] == chunks[0]["system_fingerprint"]
 
 
+def test_chunks_leave_as_they_are_made(proxy: Proxy, client: openai.OpenAI) -> None:
+    """The guard reshapes each event as it passes: the first chunk reaches the client
+    while the model is still generating."""
+    stream = client.chat.completions.create(
+        model=DEFAULT,
+        messages=STORY,
+        max_tokens=300,
+        stream=True,
+        extra_body={"ignore_eos": True},
+    )
+    next(iter(stream))
+    with proxy.http() as http:
+        loaded = http.get("/ov/ps").json()["models"]
+    assert any(m["model"] == DEFAULT and m["in_flight"] == 1 for m in loaded), loaded
+    stream.close()
+
+
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("stop", ["apit", ["Pari", "zzz"], "is "])
 def test_stop_strings_cut_at_the_character(
@@ -103,10 +120,17 @@ def test_n_choices_indexed_with_usage_summed(client: openai.OpenAI, stream: bool
 
 
 @pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("top", [0, 5])
 def test_logprobs_join_to_the_content_and_count_its_tokens(
-    client: openai.OpenAI, stream: bool
+    client: openai.OpenAI, stream: bool, top: int
 ) -> None:
-    kwargs: dict[str, Any] = {"model": DEFAULT, "messages": PARIS, "logprobs": True}
+    kwargs: dict[str, Any] = {
+        "model": DEFAULT,
+        "messages": PARIS,
+        "logprobs": True,
+        "top_logprobs": top,
+        "temperature": 0,
+    }
     if stream:
         chunks = list(
             client.chat.completions.create(
@@ -129,6 +153,14 @@ def test_logprobs_join_to_the_content_and_count_its_tokens(
     assert "".join(e.token for e in entries) == text and text
     assert usage is not None and len(entries) == usage.completion_tokens
     assert all(e.logprob <= 0 for e in entries)
+    assert all(len(e.top_logprobs) == top for e in entries)
+    if top:  # greedy: the chosen token is the likeliest, its logprob the best
+        for e in entries:
+            best = e.top_logprobs[0]
+            assert [t.logprob for t in e.top_logprobs] == sorted(
+                (t.logprob for t in e.top_logprobs), reverse=True
+            )
+            assert e.logprob == pytest.approx(best.logprob, abs=0.5), e
 
 
 def test_a_seed_makes_sampling_reproducible(client: openai.OpenAI) -> None:

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from litellm_ov_provider.proxy.asgi import EventsRewritten, Message
+from litellm_ov_provider.proxy.envelope import opened, sealed
 from litellm_ov_provider.proxy.rewrites import error_response, openai_error, unwrapped
 from litellm_ov_provider.proxy.stream_shape import FINISH_REASONS, StreamReshaper
 
@@ -61,9 +62,11 @@ def test_the_node_s_own_error_replaces_litellm_s() -> None:
         "param": "messages",
         "code": "context_length_exceeded",
     }
-    body = json.dumps({"error": {"message": WRAPPED, "type": None, "code": "400"}}).encode()
-    status, out = error_response(400, body, "", json.dumps(node))
+    wrapped = f"litellm.BadRequestError: {sealed(node['message'], node)} LiteLLM: model group"
+    body = json.dumps({"error": {"message": wrapped, "type": None, "code": "400"}}).encode()
+    status, out = error_response(400, body, "")
     assert status == 400 and json.loads(out) == {"error": node}
+    assert opened(wrapped)[0] == f"litellm.BadRequestError: {node['message']} LiteLLM: model group"
 
 
 def _events(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -32,7 +32,12 @@ def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 20
         (MSGS, {"max_tokens": 0}, "max_tokens"),
         (MSGS, {"max_tokens": 5000}, "maximum context length is 2048"),
         (MSGS, {"n": 9}, "n must be an integer from 1 to 8"),
-        (MSGS, {"logprobs": True, "top_logprobs": 3}, "top_logprobs"),
+        (
+            MSGS,
+            {"logprobs": True, "top_logprobs": 21},
+            "top_logprobs must be an integer from 0 to 20",
+        ),
+        (MSGS, {"top_logprobs": 3}, "top_logprobs needs logprobs: true"),
         (MSGS, {"logprobs": "yes"}, "logprobs must be"),
         (MSGS, {"temperature": 3}, "temperature"),
         (MSGS, {"stop": ["a", "b", "c", "d", "e"]}, "stop"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from ...redact import engine_error
 from .. import protocol as p
 
 # Keys of a registry entry's generation_defaults that the engine's config takes.
@@ -92,3 +94,14 @@ def generation_config(genai: Any, base: Callable[[], Any], s: p.Sampling, max_to
         so.json_schema = s.json_schema
         c.structured_output_config = so
     return c
+
+
+@contextmanager
+def stage(what: str) -> Iterator[None]:
+    """Any engine error inside is this request's fault: a Rejected naming the stage."""
+    try:
+        yield
+    except Rejected:
+        raise
+    except Exception as exc:
+        raise Rejected(f"{what}: {engine_error(exc)}") from exc

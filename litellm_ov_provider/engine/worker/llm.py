@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ...redact import engine_error
 from .. import protocol as p
-from .gen_config import GENERATION_DEFAULT_KEYS, Rejected, budget, generation_config
+from .gen_config import (
+    GENERATION_DEFAULT_KEYS,
+    Rejected,
+    budget,
+    generation_config,
+    stage,
+)
 from .output import Released, RequestOutput
+from .scorer import Scored, Scorer, ir_of
 
 log = logging.getLogger("litellm_ov_provider.worker")
 RECOVERY_GAP_SECONDS = 10.0
@@ -38,6 +43,8 @@ class _Active:
     config: Any = None  # its GenerationConfig
     max_tokens: int = 0
     fresh: bool = True  # has not been through a good step yet
+    scored: Scored | None = None  # the alternatives at each token, when asked for
+    top: int = 0  # how many
 
 
 class LLMWorker:
@@ -56,6 +63,7 @@ class LLMWorker:
         }
         self._base = self._new_config()
         self._eos = _end_of_sequence(self._tok, self._base)
+        self._scoring: Scorer | None = None
         self._ctx = spec.context_length
         self._active: dict[int, _Active] = {}
         self.info = p.WorkerInfo(
@@ -102,15 +110,17 @@ class LLMWorker:
         self._send(p.Accepted(msg.rid, int(state.prompt.shape[1]), state.max_tokens))
 
     def _admit(self, msg: p.Submit) -> _Active:
-        with _stage("cannot render the chat template"):
+        with stage("cannot render the chat template"):
             prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
-        with _stage("cannot tokenize the prompt"):
+        with stage("cannot tokenize the prompt"):
             ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
         n_prompt = int(ids.shape[1])
-        with _stage("invalid generation settings"):
+        with stage("invalid generation settings"):
             config, max_tokens = self._config(msg.sampling, n_prompt)
             config.validate()
-        with _stage("the engine refused the request"):
+        top = msg.sampling.top_logprobs
+        scored = self._scorer().start(ids.data) if top else None
+        with stage("the engine refused the request"):
             handle = self._pipe.add_request(msg.rid, ids, config)
         output = RequestOutput(self._tok.decode, msg.sampling.stop, msg.sampling.logprobs)
         return _Active(
@@ -120,7 +130,22 @@ class LLMWorker:
             prompt=ids,
             config=config,
             max_tokens=max_tokens,
+            scored=scored,
+            top=top,
         )
+
+    def _scorer(self) -> Scorer:
+        """The model's IR run for alternatives (compiled on first use)."""
+        if self._scoring is None:
+            xml = ir_of(self._spec.path)
+            if xml is None:
+                raise Rejected(
+                    "top_logprobs needs the model as OpenVINO IR (this one is a GGUF; "
+                    "convert it with ov-convert-model)"
+                )
+            with stage("cannot load the model for top_logprobs"):
+                self._scoring = Scorer(xml, self._spec.inference_threads)
+        return self._scoring
 
     def _config(self, s: p.Sampling, n_prompt: int) -> tuple[Any, int]:
         max_tokens = budget(s.max_tokens, n_prompt, self._ctx)
@@ -156,7 +181,10 @@ class LLMWorker:
         if done and state.reason == "stop" and ids and ids[-1] in self._eos:
             ids, logprobs = ids[:-1], logprobs[:-1]  # the end of sequence is not the answer's
         if ids and not state.cancelled:
-            self._send_delta(rid, state.output.push(ids, logprobs), len(ids))
+            tops: list[tuple[tuple[str, float], ...]] = []
+            if state.scored is not None:
+                logprobs, tops = state.scored.alternatives(ids, state.top, self._tok.decode)
+            self._send_delta(rid, state.output.push(ids, logprobs, tops), len(ids))
             if state.output.stopped:  # a stop string: the answer is complete
                 state.handle.stop()
                 self._finish(rid, state, "stop")
@@ -264,14 +292,3 @@ def _end_of_sequence(tokenizer: Any, config: Any) -> frozenset[int]:
     ids = {int(tokenizer.get_eos_token_id()), int(config.eos_token_id)}
     ids |= {int(i) for i in config.stop_token_ids}
     return frozenset(i for i in ids if i >= 0)
-
-
-@contextmanager
-def _stage(what: str) -> Iterator[None]:
-    """Any engine error inside is this request's fault: a Rejected naming the stage."""
-    try:
-        yield
-    except Rejected:
-        raise
-    except Exception as exc:
-        raise Rejected(f"{what}: {engine_error(exc)}") from exc
