@@ -10,58 +10,62 @@ from dataclasses import dataclass, field
 
 from ..engine.protocol import TokenLogprob
 from ..request.build import EngineRequest
-from .tool_calls import StreamingToolParser, parse_forced
-from .types import Choice, Chunk, Completion, ToolCall, ToolCallDelta, Usage
+from .reasoning import ReasoningSplitter
+from .tool_calls import StreamingToolParser, assembled
+from .types import Choice, Chunk, Completion, ToolCallDelta, Usage
 
 
 def finish_reason(engine_reason: str, has_calls: bool) -> str:
-    if has_calls:
-        return "tool_calls"
-    return "length" if engine_reason == "length" else "stop"
+    """OpenAI's: `length` when max_tokens cut the answer (a tool call cut short too),
+    else `tool_calls` when it calls tools, else `stop`."""
+    if engine_reason == "length":
+        return "length"
+    return "tool_calls" if has_calls else "stop"
 
 
 @dataclass
 class StreamAssembler:
-    """One choice's text deltas in, its chunks out; the last one says how it finished."""
+    """One choice's text deltas in, its chunks out; the last one says how it finished.
+    Tool calls (free-text or grammar-forced) stream as OpenAI's: name first, then the
+    arguments as they are written."""
 
     req: EngineRequest
     index: int = 0
-    _parser: StreamingToolParser = field(default_factory=StreamingToolParser)
-    _forced_text: list[str] = field(default_factory=list)
-    _calls: int = 0
+    _parser: StreamingToolParser | None = None
+    _thoughts: ReasoningSplitter | None = None
+
+    def __post_init__(self) -> None:
+        if self.req.parse_tools or self.req.forced_tool:
+            self._parser = StreamingToolParser()
+        if self.req.reasoning is not None:
+            self._thoughts = ReasoningSplitter(*self.req.reasoning)
 
     def feed(self, text: str, logprobs: tuple[TokenLogprob, ...] = ()) -> list[Chunk]:
-        if self.req.forced_tool:
-            self._forced_text.append(text)
-            return [Chunk(self.index, logprobs=logprobs)] if logprobs else []
-        content, calls = self._parser.feed(text) if self.req.parse_tools else (text, [])
-        return self._emit(content, calls, logprobs)
+        reasoning, text = self._thoughts.feed(text) if self._thoughts else ("", text)
+        content, pieces = self._parser.feed(text) if self._parser else (text, [])
+        return self._emit(reasoning, content, pieces, logprobs)
 
     def finish(self, engine_reason: str) -> list[Chunk]:
-        if self.req.forced_tool:
-            calls = parse_forced("".join(self._forced_text))
-            content = None if calls else "".join(self._forced_text)
-        elif self.req.parse_tools:
-            content, calls = self._parser.finish()
-        else:
-            content, calls = None, []
-        chunks = self._emit(content, calls)
-        end = Chunk(self.index, finish_reason=finish_reason(engine_reason, self._calls > 0))
-        return [*chunks, end]
+        reasoning, text = self._thoughts.finish() if self._thoughts else ("", "")
+        content, pieces = self._parser.feed(text) if self._parser else (text, [])
+        if self._parser is not None:
+            rest, more = self._parser.finish()
+            content, pieces = content + rest, [*pieces, *more]
+        calls = self._parser is not None and self._parser.calls > 0
+        end = Chunk(self.index, finish_reason=finish_reason(engine_reason, calls))
+        return [*self._emit(reasoning, content, pieces), end]
 
     def _emit(
-        self, content: str | None, calls: list[ToolCall], logprobs: tuple[TokenLogprob, ...] = ()
+        self,
+        reasoning: str,
+        content: str,
+        pieces: list[ToolCallDelta],
+        logprobs: tuple[TokenLogprob, ...] = (),
     ) -> list[Chunk]:
-        out = (
-            [Chunk(self.index, text=content or "", logprobs=logprobs)]
-            if content or logprobs
-            else []
-        )
-        for call in calls:
-            delta = ToolCallDelta(self._calls, call.arguments, call.id, call.name)
-            out.append(Chunk(self.index, tool_call=delta))
-            self._calls += 1
-        return out
+        out = []
+        if reasoning or content or logprobs:
+            out.append(Chunk(self.index, content, reasoning, logprobs=logprobs))
+        return out + [Chunk(self.index, tool_call=piece) for piece in pieces]
 
 
 @dataclass
@@ -82,7 +86,7 @@ class _ChoiceParts:
             self.finish_reason = chunk.finish_reason
 
     def choice(self, index: int, with_logprobs: bool) -> Choice:
-        calls = tuple(_whole(pieces) for _, pieces in sorted(self.calls.items()))
+        calls = tuple(assembled([p for _, parts in sorted(self.calls.items()) for p in parts]))
         text, reasoning = "".join(self.text), "".join(self.reasoning)
         return Choice(
             index=index,
@@ -92,12 +96,6 @@ class _ChoiceParts:
             logprobs=tuple(self.logprobs) if with_logprobs else None,
             reasoning=reasoning or None,
         )
-
-
-def _whole(pieces: list[ToolCallDelta]) -> ToolCall:
-    first = pieces[0]
-    arguments = "".join(p.arguments for p in pieces)
-    return ToolCall(first.id or "", first.name or "", arguments)
 
 
 async def collect(

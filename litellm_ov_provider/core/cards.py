@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..registry.device import model_facts
 from ..registry.entries import ResolvedModel
+from .reasoning import markers
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -40,7 +41,10 @@ def model_card(runtime: Runtime, model: ResolvedModel) -> dict[str, Any]:
     whether it is loaded now."""
     entry = model.entry
     device, context = model_facts(model, runtime.settings)
+    loaded = runtime.pool.loaded().get(model.name)
+    template_says = loaded is not None and loaded.caps.reasoning
     return {
+        "supports_reasoning": markers(entry.reasoning, template_says) is not None,
         "mode": entry.mode,
         "task": entry.task,
         "weight_format": entry.weight_format,

@@ -23,6 +23,7 @@ from ..request.build import EngineRequest, build_request
 from ..request.keep_alive import keep_alive_seconds
 from .assemble import StreamAssembler, collect
 from .cards import fingerprint
+from .reasoning import markers
 from .runtime import NO_CTX, RequestContext, Runtime
 from .streams import merged
 from .types import Chunk, Completion, Usage
@@ -35,12 +36,15 @@ async def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -
     """Validate and shape the request; a schema-carrying one (tools, response_format) is
     checked in a thread, since thousands of tool schemas take a while, and its grammar
     is compiled by the model's checker before it may join the batch."""
-    build = partial(build_request, messages, params, loaded.caps, loaded.info.context_length)
+    thinks = markers(loaded.model.entry.reasoning, loaded.caps.reasoning)
+    build = partial(
+        build_request, messages, params, loaded.caps, loaded.info.context_length, thinks
+    )
     heavy = bool(params.get("tools")) or params.get("response_format") is not None
     req = await asyncio.to_thread(build) if heavy else build()
-    schema = req.sampling.json_schema
-    if schema is not None and loaded.grammar is not None:
-        await loaded.grammar.check(schema, "tools" if req.forced_tool else "response_format")
+    constraint = req.sampling.constraint
+    if constraint is not None and loaded.grammar is not None:
+        await loaded.grammar.check(constraint, req.constraint_param)
     return req
 
 
@@ -100,7 +104,9 @@ async def _open_stream(
         await stack.enter_async_context(loaded.admission.slot(req.n))
         submitted = []
         for sampling in req.samplings():
-            accepted, events = await loaded.engine.submit(req.messages, req.tools, sampling)
+            accepted, events = await loaded.engine.submit(
+                req.messages, req.tools, sampling, req.template_context
+            )
             stack.push_async_callback(events.aclose)  # type: ignore[attr-defined]
             submitted.append((accepted, observed(model.name, accepted.prompt_tokens, events)))
     except BaseException as exc:

@@ -134,11 +134,15 @@ class EngineClient:
 
     # ---- requests (event loop) ---------------------------------------------
     async def submit(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, s: p.Sampling
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        s: p.Sampling,
+        context: dict[str, Any] | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         """Queue a request. Returns once the worker accepted it (prompt rendered and
         within limits), so request errors surface before any output; then stream."""
-        rid, pending = self._dispatch(lambda rid: p.Submit(rid, messages, tools, s))
+        rid, pending = self._dispatch(lambda rid: p.Submit(rid, messages, tools, s, context or {}))
         try:
             first = await pending.events.get()
             if not isinstance(first, p.Accepted):
@@ -148,9 +152,9 @@ class EngineClient:
             raise
         return first, self._stream(rid, pending)
 
-    async def check_grammar(self, json_schema: str) -> p.GrammarOk:
-        """A grammar checker compiles `json_schema`; raises InvalidRequest if it cannot."""
-        return await self._request(lambda rid: p.CheckGrammar(rid, json_schema), p.GrammarOk)
+    async def check_grammar(self, constraint: p.Constraint) -> p.GrammarOk:
+        """A grammar checker compiles `constraint`; raises InvalidRequest if it cannot."""
+        return await self._request(lambda rid: p.CheckGrammar(rid, constraint), p.GrammarOk)
 
     async def embed(self, texts: list[str]) -> p.Embedded:
         """Embed texts; the worker batches whatever requests are queued together."""

@@ -19,10 +19,11 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..lru import Lru
 from .interface import Engine
+from .protocol import Constraint
 
 log = logging.getLogger(__name__)
 
-TRIVIAL = json.dumps({"type": "object"})
+TRIVIAL = Constraint("json_schema", json.dumps({"type": "object"}))
 _BOUND_KEYS = ("maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties")
 _BIG_BOUND = 256  # measured: maxLength 5000 took 5 s to compile, 200 x maxLength 500 6 s
 _DEEP = 16
@@ -63,33 +64,35 @@ class GrammarGate:
         self._timeout = timeout
         self._client: Engine | None = None
         self._lock = asyncio.Lock()
-        # schema -> None (it compiles) or why not
-        self._verdicts: Lru[str, str | None] = Lru(256)
+        # constraint -> None (it compiles) or why not
+        self._verdicts: Lru[Constraint, str | None] = Lru(256)
         self._verdicts.put(TRIVIAL, None)
 
-    async def check(self, json_schema: str, param: str) -> None:
-        """Raise InvalidRequest unless the engine compiles `json_schema` in time."""
-        if json_schema not in self._verdicts:
-            async with self._lock:  # one compile per schema, even when asked at once
-                if json_schema not in self._verdicts:
-                    self._verdicts.put(json_schema, await self._compile(json_schema))
-        verdict = self._verdicts[json_schema]
+    async def check(self, constraint: Constraint, param: str) -> None:
+        """Raise InvalidRequest unless the engine compiles `constraint` in time."""
+        if constraint not in self._verdicts:
+            async with self._lock:  # one compile per constraint, even when asked at once
+                if constraint not in self._verdicts:
+                    self._verdicts.put(constraint, await self._compile(constraint))
+        verdict = self._verdicts[constraint]
         if verdict is not None:
             raise InvalidRequest(f"{param}: {verdict}", param=param)
 
-    async def _compile(self, json_schema: str) -> str | None:
+    async def _compile(self, constraint: Constraint) -> str | None:
         client = await self._running()
+        what = "grammar" if constraint.kind == "grammar" else "schema"
         try:
-            await asyncio.wait_for(client.check_grammar(json_schema), self._timeout)
+            await asyncio.wait_for(client.check_grammar(constraint), self._timeout)
         except InvalidRequest as exc:
-            return f"the grammar engine cannot compile this schema: {exc.message}"
+            return f"the grammar engine cannot compile this {what}: {exc.message}"
         except TimeoutError:
             log.warning("a grammar took longer than %.1f s to compile; rejected", self._timeout)
             await self.close()
-            named = list(suspects(json.loads(json_schema), "schema"))[:3]
+            schema = json.loads(constraint.text) if what == "schema" else {}
+            named = list(suspects(schema, "schema"))[:3]
             hint = f" (look at {', '.join(named)})" if named else ""
             return (
-                f"the grammar engine cannot compile this schema within {self._timeout:g} s"
+                f"the grammar engine cannot compile this {what} within {self._timeout:g} s"
                 f"{hint}; use smaller length or count bounds, shallower nesting or "
                 "simpler patterns"
             )

@@ -29,12 +29,16 @@ class Engine(Protocol):
     def kill(self) -> None: ...
 
     async def submit(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, s: p.Sampling
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        s: p.Sampling,
+        context: dict[str, Any] | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]: ...
 
     async def embed(self, texts: list[str]) -> p.Embedded: ...
 
-    async def check_grammar(self, json_schema: str) -> p.GrammarOk: ...
+    async def check_grammar(self, constraint: p.Constraint) -> p.GrammarOk: ...
 
 
 # (spec, log level, stall seconds) -> a started engine; wait_ready() follows.

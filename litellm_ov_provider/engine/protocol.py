@@ -48,6 +48,15 @@ class TokenLogprob:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """What the output must match: a JSON schema or an EBNF grammar (GenAI's
+    structured output, `StructuredOutputConfig.<kind>`)."""
+
+    kind: str  # "json_schema" or "grammar"
+    text: str
+
+
+@dataclass(frozen=True)
 class Sampling:
     """Decoding parameters; None means the model's own default."""
 
@@ -61,7 +70,7 @@ class Sampling:
     frequency_penalty: float | None = None
     repetition_penalty: float | None = None
     ignore_eos: bool = False
-    json_schema: str | None = None
+    constraint: Constraint | None = None
     logprobs: bool = False  # report each generated token's log-probability
     top_logprobs: int = 0  # and this many alternatives at each place
 
@@ -73,6 +82,7 @@ class Submit:
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]] | None
     sampling: Sampling
+    template_context: dict[str, Any] = field(default_factory=dict)  # extra template variables
 
 
 @dataclass(frozen=True)
@@ -83,10 +93,10 @@ class Embed:
 
 @dataclass(frozen=True)
 class CheckGrammar:
-    """Compile a structured-output JSON schema (a grammar checker's only command)."""
+    """Compile a structured-output constraint (a grammar checker's only command)."""
 
     rid: int
-    json_schema: str
+    constraint: Constraint
 
 
 @dataclass(frozen=True)

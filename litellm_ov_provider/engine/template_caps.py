@@ -13,6 +13,7 @@ class TemplateCaps:
     tool_calls: bool  # renders assistant `tool_calls` itself
     tool_role: bool  # renders `role == "tool"` messages itself
     style: str  # tool-call output style the template implies: "hermes" or "llama3"
+    reasoning: bool = False  # a reasoning model's: it knows <think> blocks
 
     @classmethod
     def from_template(cls, template: str) -> TemplateCaps:
@@ -22,4 +23,5 @@ class TemplateCaps:
             tool_calls="tool_calls" in template,
             tool_role="'tool'" in template or '"tool"' in template or "ipython" in template,
             style="llama3" if llama3 else "hermes",
+            reasoning="<think>" in template,
         )

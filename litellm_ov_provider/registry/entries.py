@@ -91,6 +91,11 @@ class ModelEntry(BaseModel):
         description="The model's own sampling defaults (as in generation_config.json), "
         "used where a request says nothing",
     )
+    reasoning: bool | tuple[str, str] | None = Field(
+        default=None,
+        description="A reasoning model: true (its thoughts between <think> and </think>), "
+        "[start, end] markers, or false; unset: when its chat template mentions <think>",
+    )
 
     @property
     def mode(self) -> str:

@@ -35,6 +35,8 @@ class Script:
     started: list[FakeEngine] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
     prompts: list[list[dict[str, Any]]] = field(default_factory=list)
+    samplings: list[p.Sampling] = field(default_factory=list)
+    contexts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeEngine:
@@ -61,7 +63,11 @@ class FakeEngine:
         self._alive = False
 
     async def submit(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, s: p.Sampling
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        s: p.Sampling,
+        context: dict[str, Any] | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         if not self._alive:
             raise WorkerCrashed("the worker is not running")
@@ -72,6 +78,8 @@ class FakeEngine:
         if self.script.fail_submit:
             raise InvalidRequest(self.script.fail_submit)
         self.script.prompts.append(messages)
+        self.script.samplings.append(s)
+        self.script.contexts.append(context or {})
         rid = next(self._rids)
         words = self.script.reply.split(" ")
         budget = s.max_tokens or len(words)
@@ -97,8 +105,8 @@ class FakeEngine:
     async def embed(self, texts: list[str]) -> p.Embedded:
         return p.Embedded(0, [[float(len(t)), 1.0] for t in texts], sum(len(t) for t in texts))
 
-    async def check_grammar(self, json_schema: str) -> p.GrammarOk:
-        if "reject-me" in json_schema:
+    async def check_grammar(self, constraint: p.Constraint) -> p.GrammarOk:
+        if "reject-me" in constraint.text:
             raise InvalidRequest("Regex parsing error: not supported")
         return p.GrammarOk(0, 0.001)
 

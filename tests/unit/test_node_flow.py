@@ -11,6 +11,7 @@ import pytest
 from litellm.llms.custom_llm import CustomLLMError
 
 from litellm_ov_provider.core import chat, embeddings
+from litellm_ov_provider.core.tool_calls import assembled
 from litellm_ov_provider.core.types import Usage
 from litellm_ov_provider.errors import InvalidRequest, ModelUnavailable
 from litellm_ov_provider.proxy import internals
@@ -42,8 +43,8 @@ async def test_a_streamed_tool_call_comes_back_as_a_tool_call(tmp_path: Path) ->
     runtime = fake_runtime(tmp_path, script)
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
     chunks = await drain(await chat.open_stream(runtime, "a", HI, {"tools": tools}))
-    calls = [c.tool_call for c in chunks if c.tool_call]
-    assert [c.name for c in calls] == ["f"] and calls[0].arguments == '{"x": 1}'
+    calls = assembled([c.tool_call for c in chunks if c.tool_call])
+    assert [(c.name, c.arguments) for c in calls] == [("f", '{"x": 1}')]
     assert chunks[-2].finish_reason == "tool_calls"
     assert "<tools>" in str(script.prompts[-1])  # SmolLM-like template: tools in the prompt
 

@@ -3,9 +3,12 @@ from typing import Any
 
 import pytest
 
+from litellm_ov_provider.engine.protocol import Constraint
 from litellm_ov_provider.engine.template_caps import TemplateCaps
 from litellm_ov_provider.errors import InvalidRequest
-from litellm_ov_provider.request.build import build_request
+from litellm_ov_provider.request.build import EngineRequest, build_request
+from litellm_ov_provider.request.constraints import EMPTY_PARAMS, tool_schema
+from litellm_ov_provider.request.json_grammar import compact_grammar
 
 PLAIN = TemplateCaps(tools=False, tool_calls=False, tool_role=False, style="hermes")
 MSGS = [{"role": "user", "content": "hi"}]
@@ -16,6 +19,13 @@ TOOL = {
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
     },
 }
+
+
+def constrained_to(req: EngineRequest, schema: dict[str, Any]) -> bool:
+    """Whether the request's output is held to `schema` (as its compact grammar)."""
+    expected = compact_grammar(schema)
+    assert expected is not None
+    return req.sampling.constraint == Constraint("grammar", expected)
 
 
 def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 2048):
@@ -93,23 +103,26 @@ def test_sampling_params_are_carried_through() -> None:
     s = req.sampling
     assert (s.max_tokens, s.temperature, s.top_p, s.seed, s.stop) == (7, 0.5, 0.9, 3, ("x",))
     assert (s.presence_penalty, s.frequency_penalty) == (0.1, -0.2)
-    assert s.json_schema is None and not req.parse_tools
+    assert s.constraint is None and not req.parse_tools
 
 
 def test_named_tool_choice_constrains_to_that_tool() -> None:
     req = build(
         {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}
     )
-    schema = json.loads(req.sampling.json_schema or "")
-    assert schema["properties"]["name"] == {"const": "get_weather"}
-    assert schema["properties"]["arguments"] == TOOL["function"]["parameters"]
+    assert constrained_to(req, tool_schema(TOOL))
+    assert tool_schema(TOOL)["properties"] == {
+        "name": {"const": "get_weather"},
+        "arguments": TOOL["function"]["parameters"],
+    }
     assert req.forced_tool and not req.parse_tools
 
 
 def test_required_with_several_tools_is_any_of() -> None:
     other = {"type": "function", "function": {"name": "other"}}
     req = build({"tools": [TOOL, other], "tool_choice": "required"})
-    assert len(json.loads(req.sampling.json_schema or "")["anyOf"]) == 2
+    validated = {"function": {"name": "other", "parameters": EMPTY_PARAMS}}
+    assert constrained_to(req, {"anyOf": [tool_schema(TOOL), tool_schema(validated)]})
 
 
 def test_auto_tools_are_described_in_the_system_prompt_when_the_template_cannot() -> None:
@@ -125,9 +138,14 @@ def test_tool_choice_none_drops_tools() -> None:
 
 
 def test_json_object_and_schema_formats() -> None:
-    assert json.loads(
-        build({"response_format": {"type": "json_object"}}).sampling.json_schema or ""
-    ) == {"type": "object"}
+    assert constrained_to(build({"response_format": {"type": "json_object"}}), {"type": "object"})
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
-    assert json.loads(build({"response_format": fmt}).sampling.json_schema or "") == schema
+    assert constrained_to(build({"response_format": fmt}), schema)
+
+
+def test_schemas_the_compact_grammar_does_not_cover_go_to_genai_whole() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": "^x+$"}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    constraint = build({"response_format": fmt}).sampling.constraint
+    assert constraint == Constraint("json_schema", json.dumps(schema))

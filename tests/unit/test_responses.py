@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from litellm_ov_provider.core.assemble import StreamAssembler, collect
+from litellm_ov_provider.core.tool_calls import assembled
 from litellm_ov_provider.core.types import Chunk, TokenLogprob, ToolCallDelta, Usage
 from litellm_ov_provider.core.wire import ChunkWriter, completion_json
 from litellm_ov_provider.engine.protocol import Sampling
@@ -29,24 +30,27 @@ def test_a_choice_ends_with_its_finish_reason() -> None:
     assert all(c.finish_reason is None for c in chunks[:-1])
 
 
-def test_a_tool_call_is_one_chunk_and_the_reason_is_tool_calls() -> None:
+def test_a_tool_call_streams_and_the_reason_is_tool_calls() -> None:
     out = StreamAssembler(req(parse_tools=True))
     chunks = []
     for piece in ["Sure. <tool", '_call>{"name": "f", "arguments": {}}', "</tool_call>"]:
         chunks += out.feed(piece)
     chunks += out.finish("stop")
     assert chunks[0].text.strip() == "Sure."
-    call = chunks[-2].tool_call
-    assert call is not None and call.name == "f" and call.index == 0 and call.id
+    head = chunks[1].tool_call
+    assert head is not None and head.name == "f" and head.index == 0 and head.id
+    assert assembled([c.tool_call for c in chunks if c.tool_call])[0].arguments == "{}"
     assert chunks[-1].finish_reason == "tool_calls"
 
 
-def test_a_forced_call_is_emitted_once_at_the_end() -> None:
+def test_a_forced_call_streams_name_first_then_its_arguments() -> None:
     out = StreamAssembler(req(forced=True))
-    assert out.feed('{"name": "f", ') == [] and out.feed('"arguments": {"a": 1}}') == []
-    call, end = out.finish("stop")
-    assert call.tool_call is not None and call.tool_call.arguments == '{"a": 1}'
-    assert end.finish_reason == "tool_calls"
+    (head,) = out.feed('{"name": "f", ')  # the name is known: it leaves
+    assert head.tool_call is not None and head.tool_call.name == "f"
+    (args,) = out.feed('"arguments": {"a": 1}}')
+    assert args.tool_call is not None and args.tool_call.arguments == '{"a": 1}'
+    (end,) = out.finish("length")  # cut short by max_tokens: a call still, as OpenAI's
+    assert end.finish_reason == "length"
 
 
 def test_length_reason_survives() -> None:

@@ -89,9 +89,9 @@ def generation_config(genai: Any, base: Callable[[], Any], s: p.Sampling, max_to
         c.ignore_eos = True
     if s.logprobs:
         c.logprobs = 1  # GenAI then reports the chosen token's log-probability
-    if s.json_schema is not None:
+    if s.constraint is not None:
         so = genai.StructuredOutputConfig()
-        so.json_schema = s.json_schema
+        setattr(so, s.constraint.kind, s.constraint.text)
         c.structured_output_config = so
     return c
 

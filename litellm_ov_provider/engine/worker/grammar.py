@@ -59,11 +59,11 @@ class GrammarWorker:
         tokenizer = ov_genai.Tokenizer(spec.path)
         vocab = max(tokenizer.get_vocab().values(), default=0) + 1
         model = zero_logits_model(vocab)
-        xml, weights = _serialized(ov, model)
+        xml, weights = serialized(ov, model)
         self._pipe = ov_genai.LLMPipeline(xml, weights, tokenizer, "CPU")
         # The first compile also builds the compiler's view of the vocabulary (about a
         # second here): do it now, so no request's time limit pays for it.
-        warm = self._compile(p.CheckGrammar(0, '{"type": "object"}'))
+        warm = self._compile(p.CheckGrammar(0, p.Constraint("json_schema", '{"type": "object"}')))
         if isinstance(warm, p.Failed):
             raise RuntimeError(f"the grammar engine does not work: {warm.message}")
         self.info = p.WorkerInfo(
@@ -93,7 +93,7 @@ class GrammarWorker:
         config = self._g.GenerationConfig()
         config.max_new_tokens = 1
         structured = self._g.StructuredOutputConfig()
-        structured.json_schema = msg.json_schema
+        setattr(structured, msg.constraint.kind, msg.constraint.text)
         config.structured_output_config = structured
         started = time.monotonic()
         try:
@@ -104,7 +104,7 @@ class GrammarWorker:
         return p.GrammarOk(msg.rid, time.monotonic() - started)
 
 
-def _serialized(ov: Any, model: Any) -> tuple[str, Any]:
+def serialized(ov: Any, model: Any) -> tuple[str, Any]:
     """The model as IR text and a weights tensor (it has no weights worth a file)."""
     import tempfile
     from pathlib import Path

@@ -111,7 +111,12 @@ class LLMWorker:
 
     def _admit(self, msg: p.Submit) -> _Active:
         with stage("cannot render the chat template"):
-            prompt = self._tok.apply_chat_template(msg.messages, True, tools=msg.tools or None)
+            prompt = self._tok.apply_chat_template(
+                msg.messages,
+                True,
+                tools=msg.tools or None,
+                extra_context=msg.template_context or None,
+            )
         with stage("cannot tokenize the prompt"):
             ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
         n_prompt = int(ids.shape[1])
@@ -126,7 +131,7 @@ class LLMWorker:
         return _Active(
             handle=handle,
             output=output,
-            structured=msg.sampling.json_schema is not None,
+            structured=msg.sampling.constraint is not None,
             prompt=ids,
             config=config,
             max_tokens=max_tokens,

@@ -1,0 +1,63 @@
+"""A reasoning model's thoughts apart from its answer (pure): text between the model's
+markers (`<think>` and `</think>` unless its registry entry names others) at the start
+of a reply goes to `reasoning_content`, the rest to `content`, streamed alike. Markers
+split across tokens are held until they are decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MARKERS = ("<think>", "</think>")
+
+
+def markers(declared: bool | tuple[str, str] | None, template_says: bool) -> tuple[str, str] | None:
+    """A model's reasoning markers: as its registry entry declares, else from its chat
+    template; None for a model that does not reason."""
+    if declared is None:
+        declared = template_says
+    if declared is True:
+        return DEFAULT_MARKERS
+    return tuple(declared) if declared else None  # type: ignore[return-value]
+
+
+def _partial_end(text: str, marker: str) -> int:
+    """Length of the longest end of `text` that begins `marker`."""
+    for size in range(min(len(marker) - 1, len(text)), 0, -1):
+        if marker.startswith(text[-size:]):
+            return size
+    return 0
+
+
+@dataclass
+class ReasoningSplitter:
+    start: str = DEFAULT_MARKERS[0]
+    end: str = DEFAULT_MARKERS[1]
+    _state: str = "lead"  # "lead" (only whitespace so far), "thinking", "answer"
+    _held: str = ""
+
+    def feed(self, text: str) -> tuple[str, str]:
+        """Text in; (reasoning, content) that may leave now."""
+        text, self._held = self._held + text, ""
+        if self._state == "lead":
+            lead = text.lstrip()
+            if not lead or (self.start.startswith(lead) and lead != self.start):
+                self._held = text
+                return "", ""
+            if lead.startswith(self.start):
+                self._state, text = "thinking", lead[len(self.start) :]
+            else:
+                self._state = "answer"
+        if self._state == "answer":
+            return "", text
+        at = text.find(self.end)
+        if at >= 0:
+            self._state = "answer"
+            return text[:at], text[at + len(self.end) :].lstrip("\n")
+        keep = _partial_end(text, self.end)
+        self._held = text[len(text) - keep :]
+        return text[: len(text) - keep], ""
+
+    def finish(self) -> tuple[str, str]:
+        """The end of the reply: whatever is held (unfinished thoughts stay thoughts)."""
+        held, self._held = self._held, ""
+        return (held, "") if self._state == "thinking" else ("", held)
