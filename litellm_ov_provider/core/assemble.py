@@ -38,7 +38,7 @@ class StreamAssembler:
         if self.req.parse_tools or self.req.forced_tool:
             self._parser = StreamingToolParser()
         if self.req.reasoning is not None:
-            self._thoughts = ReasoningSplitter(*self.req.reasoning)
+            self._thoughts = ReasoningSplitter(self.req.reasoning)
 
     def feed(self, text: str, logprobs: tuple[TokenLogprob, ...] = ()) -> list[Chunk]:
         reasoning, text = self._thoughts.feed(text) if self._thoughts else ("", text)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..registry.device import model_facts
 from ..registry.entries import ResolvedModel
-from .reasoning import markers
+from ..request.reasoning import markers
 
 if TYPE_CHECKING:
     from .runtime import Runtime

@@ -21,9 +21,9 @@ from ..engine.pool import LoadedModel
 from ..errors import WorkerCrashed
 from ..request.build import EngineRequest, build_request
 from ..request.keep_alive import keep_alive_seconds
+from ..request.reasoning import markers
 from .assemble import StreamAssembler, collect
 from .cards import fingerprint
-from .reasoning import markers
 from .runtime import NO_CTX, RequestContext, Runtime
 from .streams import merged
 from .types import Chunk, Completion, Usage
@@ -36,7 +36,7 @@ async def _prepare(loaded: LoadedModel, messages: Any, params: dict[str, Any]) -
     """Validate and shape the request; a schema-carrying one (tools, response_format) is
     checked in a thread, since thousands of tool schemas take a while, and its grammar
     is compiled by the model's checker before it may join the batch."""
-    thinks = markers(loaded.model.entry.reasoning, loaded.caps.reasoning)
+    thinks = markers(loaded.model.entry.reasoning, loaded.caps.reasoning, loaded.info.prompt_end)
     build = partial(
         build_request, messages, params, loaded.caps, loaded.info.context_length, thinks
     )

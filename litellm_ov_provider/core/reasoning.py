@@ -1,23 +1,15 @@
 """A reasoning model's thoughts apart from its answer (pure): text between the model's
 markers (`<think>` and `</think>` unless its registry entry names others) at the start
 of a reply goes to `reasoning_content`, the rest to `content`, streamed alike. Markers
-split across tokens are held until they are decided."""
+split across tokens are held until they are decided. When the chat template opens the
+thoughts itself (DeepSeek-R1's ends the prompt with `<think>`), the reply starts in
+them and only the closing marker comes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-DEFAULT_MARKERS = ("<think>", "</think>")
-
-
-def markers(declared: bool | tuple[str, str] | None, template_says: bool) -> tuple[str, str] | None:
-    """A model's reasoning markers: as its registry entry declares, else from its chat
-    template; None for a model that does not reason."""
-    if declared is None:
-        declared = template_says
-    if declared is True:
-        return DEFAULT_MARKERS
-    return tuple(declared) if declared else None  # type: ignore[return-value]
+from ..request.reasoning import Thoughts
 
 
 def _partial_end(text: str, marker: str) -> int:
@@ -30,10 +22,14 @@ def _partial_end(text: str, marker: str) -> int:
 
 @dataclass
 class ReasoningSplitter:
-    start: str = DEFAULT_MARKERS[0]
-    end: str = DEFAULT_MARKERS[1]
+    thoughts: Thoughts = field(default_factory=Thoughts)
     _state: str = "lead"  # "lead" (only whitespace so far), "thinking", "answer"
     _held: str = ""
+
+    def __post_init__(self) -> None:
+        self.start, self.end = self.thoughts.start, self.thoughts.end
+        if self.thoughts.opened:
+            self._state = "thinking"
 
     def feed(self, text: str) -> tuple[str, str]:
         """Text in; (reasoning, content) that may leave now."""

@@ -34,6 +34,7 @@ class WorkerInfo:
     device: str
     load_seconds: float
     defaults: dict[str, Any]
+    prompt_end: str = ""  # how the template ends a one-message prompt (template.prompt_end)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Sampling:
     temperature: float | None = None
     top_p: float | None = None
     top_k: int | None = None
+    min_p: float | None = None
     seed: int | None = None
     stop: tuple[str, ...] = ()
     presence_penalty: float | None = None

@@ -3,7 +3,8 @@
 Before routing: a name the router does not know syncs the registry first (a model
 added a moment ago), our routes get no router-level retry (the node retries a crashed
 worker itself; a board's specialist calls are retried already, and a retried board
-would run its panel twice), and an embeddings request's params are carried past
+would run its panel twice), OpenAI parameters LiteLLM does not list for custom
+providers are let through, and an embeddings request's params are carried past
 LiteLLM. After the response: the headers a provider filed for it (base.send_headers).
 
 `start()` begins the node's proxy-side work; proxy/entrypoints.py calls it when the
@@ -30,6 +31,10 @@ from .startup import refuse_weak_exposure, when_ready
 from .sync import serve_routes, sync_once
 
 log = logging.getLogger(__name__)
+
+# OpenAI parameters LiteLLM's list for custom providers leaves out (it would answer
+# "openvino does not support parameters"); our providers check and honour them.
+UNLISTED_PARAMS = ("reasoning_effort",)
 
 
 class ProxyHooks(CustomLogger):
@@ -74,6 +79,9 @@ class ProxyHooks(CustomLogger):
         found = internals.deployments(name)
         if found and all(is_ours(d) for d in found):
             data["num_retries"] = 0
+            allowed = data.get("allowed_openai_params")
+            allowed = list(allowed) if isinstance(allowed, list) else []
+            data["allowed_openai_params"] = [*allowed, *UNLISTED_PARAMS]
             if call_type == "aembedding":
                 carry_embedding_params(data)
         return data

@@ -20,7 +20,7 @@ from .constraints import (
     validate_tools,
 )
 from .messages import json_instruction, merge_system, to_template_messages
-from .reasoning import template_context
+from .reasoning import Thoughts, template_context
 from .sampling import choices, sampling
 
 
@@ -34,7 +34,7 @@ class EngineRequest:
     parse_tools: bool  # look for tool calls in free text
     forced_tool: bool  # output is exactly one constrained {"name", "arguments"} object
     n: int = 1  # choices: each its own engine request, seeded seed, seed + 1, ...
-    reasoning: tuple[str, str] | None = None  # a reasoning model's thought markers
+    reasoning: Thoughts | None = None  # how a reasoning model marks its thoughts
     constraint_param: str = "response_format"  # the field its constraint comes from
     template_context: dict[str, Any] = field(default_factory=dict)  # extra template vars
 
@@ -49,7 +49,7 @@ def build_request(
     params: dict[str, Any],
     caps: TemplateCaps,
     context: int | None,
-    reasoning: tuple[str, str] | None = None,
+    reasoning: Thoughts | None = None,
 ) -> EngineRequest:
     """Validate an OpenAI chat request and turn it into an engine request."""
     tools = validate_tools(params.get("tools"))

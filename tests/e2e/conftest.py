@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
-from testbed.models import DEFAULT, TINY_CTX, extract_minilm, place_default_ir, place_model
+from testbed.models import DEFAULT, THINKER, TINY_CTX, extract_minilm, place_default_ir, place_model
 from testbed.proxy import KEY, Proxy, start_proxy
 
 E2E_DIR = Path(__file__).parent
@@ -44,7 +44,11 @@ def model_ir(models_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def proxy(models_root: Path, model_ir: Path, model_file: str) -> Iterator[Proxy]:
     entry = default_entry(default_model_spec(), model_ir, Path(model_file))  # as `make run`
-    models = {DEFAULT: entry, TINY_CTX: {**entry, "context_length": 96}}
+    models = {
+        DEFAULT: entry,
+        TINY_CTX: {**entry, "context_length": 96},
+        THINKER: {**entry, "reasoning": True},
+    }
     proc = start_proxy(models_root, models)
     yield proc
     proc.stop()

@@ -7,6 +7,7 @@ import json
 import jsonschema
 import openai
 
+from testbed.json_text import written_compact
 from testbed.models import DEFAULT
 
 WEATHER = {
@@ -55,27 +56,43 @@ def test_required_tool_choice_returns_a_valid_call(client: openai.OpenAI) -> Non
         _check(call, [WEATHER, TIME])
 
 
-def test_named_tool_choice_streams_a_call_with_stable_index_and_id(client: openai.OpenAI) -> None:
-    stream = client.chat.completions.create(
-        model=DEFAULT,
-        messages=ASK,
-        tools=[WEATHER, TIME],
-        stream=True,
-        tool_choice={"type": "function", "function": {"name": "get_time"}},
-    )
+TOKYO = [{"role": "user", "content": "What time is it in Tokyo?"}]
+GET_TIME = {"type": "function", "function": {"name": "get_time"}}
+
+
+def test_a_named_call_streams_its_name_first_then_its_arguments_in_pieces(
+    client: openai.OpenAI,
+) -> None:
+    """As OpenAI streams a call: the first delta carries the id, type and name, the
+    arguments follow as they are written; the pieces join to the unary answer's call,
+    and the call finishes well inside a small budget (the JSON is written compact)."""
+    ask = {
+        "model": DEFAULT,
+        "messages": TOKYO,
+        "tools": [WEATHER, TIME],
+        "tool_choice": GET_TIME,
+        "max_tokens": 64,
+        "temperature": 0,
+    }
     deltas, reasons = [], []
-    for chunk in stream:
+    for chunk in client.chat.completions.create(stream=True, **ask):  # type: ignore[call-overload]
         if chunk.choices:
             deltas += chunk.choices[0].delta.tool_calls or []
             reasons.append(chunk.choices[0].finish_reason)
     assert [r for r in reasons if r] == ["tool_calls"]
-    assert {d.index for d in deltas} == {0}
-    ids = {d.id for d in deltas if d.id}
-    assert len(ids) == 1
-    name = "".join(d.function.name or "" for d in deltas if d.function)
-    args = "".join(d.function.arguments or "" for d in deltas if d.function)
-    assert name == "get_time"
-    jsonschema.validate(json.loads(args), TIME["function"]["parameters"])
+    first, rest = deltas[0], deltas[1:]
+    assert (first.index, first.type, first.function.name) == (0, "function", "get_time")
+    assert first.id and first.id.startswith("call_")
+    assert {d.index for d in rest} == {0} and not any(d.id or d.function.name for d in rest)
+    pieces = [d.function.arguments for d in deltas if d.function.arguments]
+    assert len(pieces) >= 2
+    arguments = "".join(pieces)
+    jsonschema.validate(json.loads(arguments), TIME["function"]["parameters"])
+
+    unary = client.chat.completions.create(**ask)  # type: ignore[call-overload]
+    (call,) = unary.choices[0].message.tool_calls
+    assert unary.choices[0].finish_reason == "tool_calls"
+    assert (call.function.name, call.function.arguments) == ("get_time", arguments)
 
 
 def test_tool_results_in_history_are_accepted(client: openai.OpenAI) -> None:
@@ -120,16 +137,17 @@ def test_auto_tool_choice_answers_with_text_or_a_valid_call(client: openai.OpenA
         assert msg.content
 
 
-def test_json_object_response_parses(client: openai.OpenAI) -> None:
+def test_json_object_response_parses_and_is_written_compact(client: openai.OpenAI) -> None:
     r = client.chat.completions.create(
         model=DEFAULT,
-        # A question with a short answer: asked to "describe a cat", SmolLM2 writes
-        # nested JSON past any small token budget on some CPUs (greedy results differ).
-        messages=[{"role": "user", "content": "What is the capital of France? Answer as JSON."}],
+        messages=[{"role": "user", "content": "Describe a cat as JSON."}],
         response_format={"type": "json_object"},
-        max_tokens=200,
+        max_tokens=64,
     )
-    assert isinstance(json.loads(r.choices[0].message.content or ""), dict)
+    text = r.choices[0].message.content or ""
+    assert r.choices[0].finish_reason == "stop"
+    assert isinstance(json.loads(text), dict)
+    assert written_compact(text), text
 
 
 def test_json_schema_response_validates(client: openai.OpenAI) -> None:

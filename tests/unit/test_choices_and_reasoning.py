@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from litellm_ov_provider.core import chat
-from litellm_ov_provider.core.reasoning import DEFAULT_MARKERS, ReasoningSplitter, markers
+from litellm_ov_provider.core.reasoning import ReasoningSplitter
 from litellm_ov_provider.core.types import Usage
 from litellm_ov_provider.engine.admission import Admission
 from litellm_ov_provider.errors import InvalidRequest
+from litellm_ov_provider.request.reasoning import Thoughts, markers
 from tests.unit.fakes import Script, fake_runtime
 
 HI = [{"role": "user", "content": "Hi"}]
@@ -60,8 +61,8 @@ async def test_reasoning_effort_reaches_the_template(tmp_path: Path) -> None:
         await chat.complete(runtime, "a", HI, {"reasoning_effort": "maximal"})
 
 
-def split(pieces: list[str]) -> tuple[str, str]:
-    splitter = ReasoningSplitter()
+def split(pieces: list[str], opened: bool = False) -> tuple[str, str]:
+    splitter = ReasoningSplitter(Thoughts(opened=opened))
     thoughts, answer = [], []
     for piece in pieces:
         t, a = splitter.feed(piece)
@@ -78,6 +79,14 @@ def test_thoughts_go_apart_even_with_markers_split_across_tokens() -> None:
     assert split(["<", "b>bold</b>"]) == ("", "<b>bold</b>")
 
 
+def test_a_template_that_opens_the_thoughts_gets_replies_that_only_close_them() -> None:
+    assert split(["plan", " it</th", "ink>\n\nThe answer."], opened=True) == (
+        "plan it",
+        "The answer.",
+    )
+    assert split(["still thinking"], opened=True) == ("still thinking", "")
+
+
 @given(st.text(alphabet="ab <>/thinkT.", max_size=30), st.lists(st.integers(0, 40), max_size=6))
 def test_however_the_reply_is_cut_the_split_is_the_same(body: str, cuts: list[int]) -> None:
     text = f"<think>{body.replace('</think>', '')}</think>answer"
@@ -86,7 +95,11 @@ def test_however_the_reply_is_cut_the_split_is_the_same(body: str, cuts: list[in
 
 
 def test_which_models_reason() -> None:
-    assert markers(None, template_says=True) == DEFAULT_MARKERS
+    assert markers(None, template_says=True) == Thoughts("<think>", "</think>", opened=False)
     assert markers(None, template_says=False) is None
     assert markers(False, template_says=True) is None
-    assert markers(("<r>", "</r>"), template_says=False) == ("<r>", "</r>")
+    assert markers(("<r>", "</r>"), template_says=False) == Thoughts("<r>", "</r>")
+    r1_prompt = "<\uff5cUser\uff5c>Hi<\uff5cAssistant\uff5c><think>\n"
+    assert markers(True, template_says=True, prompt_end=r1_prompt) == Thoughts(opened=True)
+    qwen3_no_thinking = "<|im_start|>assistant\n<think>\n\n</think>\n\n"
+    assert markers(True, template_says=True, prompt_end=qwen3_no_thinking) == Thoughts()

@@ -50,6 +50,9 @@ def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 20
         (MSGS, {"top_logprobs": 3}, "top_logprobs needs logprobs: true"),
         (MSGS, {"logprobs": "yes"}, "logprobs must be"),
         (MSGS, {"temperature": 3}, "temperature"),
+        (MSGS, {"min_p": 1.5}, "min_p must be a number between 0.0 and 1.0"),
+        (MSGS, {"logit_bias": {"50256": -100}}, "logit_bias is not supported"),
+        (MSGS, {"logit_bias": [1]}, "logit_bias must be an object"),
         (MSGS, {"stop": ["a", "b", "c", "d", "e"]}, "stop"),
         (
             MSGS,
@@ -88,6 +91,14 @@ def test_bad_requests_raise_400_with_a_reason(
     assert fragment in info.value.message
 
 
+def test_an_empty_or_zero_logit_bias_changes_nothing_and_is_accepted() -> None:
+    assert build({"logit_bias": {}}).sampling.constraint is None
+    assert build({"logit_bias": {"11": 0}}).sampling.min_p is None
+    with pytest.raises(InvalidRequest) as caught:
+        build({"logit_bias": {"11": 5}})
+    assert (caught.value.code, caught.value.param) == ("unsupported_parameter", "logit_bias")
+
+
 def test_sampling_params_are_carried_through() -> None:
     req = build(
         {
@@ -98,9 +109,12 @@ def test_sampling_params_are_carried_through() -> None:
             "stop": "x",
             "presence_penalty": 0.1,
             "frequency_penalty": -0.2,
+            "min_p": 0.05,
+            "top_k": 40,
         }
     )
     s = req.sampling
+    assert (s.min_p, s.top_k) == (0.05, 40)
     assert (s.max_tokens, s.temperature, s.top_p, s.seed, s.stop) == (7, 0.5, 0.9, 3, ("x",))
     assert (s.presence_penalty, s.frequency_penalty) == (0.1, -0.2)
     assert s.constraint is None and not req.parse_tools

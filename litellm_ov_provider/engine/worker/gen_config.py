@@ -76,6 +76,7 @@ def generation_config(genai: Any, base: Callable[[], Any], s: p.Sampling, max_to
     direct = {
         "top_p": s.top_p,
         "top_k": s.top_k,
+        "min_p": s.min_p,
         "rng_seed": s.seed,
         "presence_penalty": s.presence_penalty,
         "frequency_penalty": s.frequency_penalty,

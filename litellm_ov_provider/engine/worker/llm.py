@@ -27,6 +27,7 @@ from .gen_config import (
 )
 from .output import Released, RequestOutput
 from .scorer import Scored, Scorer, ir_of
+from .template import prompt_end, render
 
 log = logging.getLogger("litellm_ov_provider.worker")
 RECOVERY_GAP_SECONDS = 10.0
@@ -68,6 +69,7 @@ class LLMWorker:
         self._active: dict[int, _Active] = {}
         self.info = p.WorkerInfo(
             chat_template=self._tok.chat_template,
+            prompt_end=prompt_end(self._tok),
             context_length=self._ctx,
             device=spec.device,
             load_seconds=time.monotonic() - started,
@@ -111,12 +113,7 @@ class LLMWorker:
 
     def _admit(self, msg: p.Submit) -> _Active:
         with stage("cannot render the chat template"):
-            prompt = self._tok.apply_chat_template(
-                msg.messages,
-                True,
-                tools=msg.tools or None,
-                extra_context=msg.template_context or None,
-            )
+            prompt = render(self._tok, msg.messages, msg.tools, msg.template_context)
         with stage("cannot tokenize the prompt"):
             ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
         n_prompt = int(ids.shape[1])
