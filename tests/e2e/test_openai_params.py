@@ -12,8 +12,10 @@ import pytest
 from testbed.models import DEFAULT, THINKER
 
 HI = [{"role": "user", "content": "Say hi"}]
-# SmolLM2 does not reason; a grammar makes it answer as a reasoning model does.
-THINKING = 'root ::= "<think>" "plan: greet" "</think>" "Hello" [a-z ]{1,12}'
+# SmolLM2 does not reason; a grammar makes it answer as a reasoning model does (all
+# of it fixed: greedy answers may differ between runs once the prefix cache holds the
+# prompt, and this is about where the text goes).
+THINKING = 'root ::= "<think>" "plan: greet" "</think>" "\\n\\nHello there"'
 
 
 def test_a_reasoning_model_s_thoughts_are_reasoning_content(client: openai.OpenAI) -> None:
@@ -26,8 +28,7 @@ def test_a_reasoning_model_s_thoughts_are_reasoning_content(client: openai.OpenA
     }
     message = client.chat.completions.create(**ask).choices[0].message
     assert message.model_extra and message.model_extra["reasoning_content"] == "plan: greet"
-    assert message.content and message.content.startswith("Hello")
-    assert "think>" not in message.content
+    assert message.content == "Hello there"
 
     thoughts, answer = [], []
     for chunk in client.chat.completions.create(stream=True, **ask):
@@ -36,7 +37,7 @@ def test_a_reasoning_model_s_thoughts_are_reasoning_content(client: openai.OpenA
             thoughts.append((delta.model_extra or {}).get("reasoning_content") or "")
             answer.append(delta.content or "")
     assert "".join(thoughts) == "plan: greet"
-    assert "".join(answer) == message.content
+    assert "".join(answer) == "Hello there"
 
 
 def test_a_model_not_declared_reasoning_keeps_its_markers_in_content(
@@ -45,7 +46,7 @@ def test_a_model_not_declared_reasoning_keeps_its_markers_in_content(
     r = client.chat.completions.create(
         model=DEFAULT, messages=HI, max_tokens=48, extra_body={"grammar": THINKING}
     )
-    assert (r.choices[0].message.content or "").startswith("<think>plan: greet</think>Hello")
+    assert r.choices[0].message.content == "<think>plan: greet</think>\n\nHello there"
 
 
 def test_reasoning_effort_is_accepted_and_checked(client: openai.OpenAI) -> None:
