@@ -23,7 +23,9 @@ def _partial_end(text: str, marker: str) -> int:
 @dataclass
 class ReasoningSplitter:
     thoughts: Thoughts = field(default_factory=Thoughts)
-    _state: str = "lead"  # "lead" (only whitespace so far), "thinking", "answer"
+    # "lead" (only whitespace so far), "thinking", "gap" (the whitespace after the
+    # thoughts, dropped as llama.cpp drops it), "answer"
+    _state: str = "lead"
     _held: str = ""
 
     def __post_init__(self) -> None:
@@ -43,12 +45,18 @@ class ReasoningSplitter:
                 self._state, text = "thinking", lead[len(self.start) :]
             else:
                 self._state = "answer"
+        if self._state == "gap":
+            text = text.lstrip()
+            if not text:
+                return "", ""
+            self._state = "answer"
         if self._state == "answer":
             return "", text
         at = text.find(self.end)
         if at >= 0:
-            self._state = "answer"
-            return text[:at], text[at + len(self.end) :].lstrip("\n")
+            after = text[at + len(self.end) :].lstrip()
+            self._state = "answer" if after else "gap"
+            return text[:at], after
         keep = _partial_end(text, self.end)
         self._held = text[len(text) - keep :]
         return text[: len(text) - keep], ""

@@ -77,6 +77,7 @@ def test_thoughts_go_apart_even_with_markers_split_across_tokens() -> None:
     assert split(["  <think>", "unfinished"]) == ("unfinished", "")
     assert split(["No thoughts here <think>x</think>"]) == ("", "No thoughts here <think>x</think>")
     assert split(["<", "b>bold</b>"]) == ("", "<b>bold</b>")
+    assert split(["<think>x</think>", "\n", "\n ", "Hi\n"]) == ("x", "Hi\n")
 
 
 def test_a_template_that_opens_the_thoughts_gets_replies_that_only_close_them() -> None:
