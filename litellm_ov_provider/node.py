@@ -14,6 +14,7 @@ from .redact import public_message
 from .registry.entries import read_registry
 from .request.checks import CONNECTION_KEYS
 from .request.messages import content_text, merge_system
+from .request.sampling import choices
 from .settings import get_settings
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "NodeError",
     "Usage",
     "board_declaration",
+    "choices",
     "content_text",
     "is_board",
     "merge_system",

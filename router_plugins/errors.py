@@ -7,12 +7,22 @@ class BoardError(Exception):
     """Base class; `status_code` is the HTTP status the client gets."""
 
     status_code = 500
+    param: str | None = None  # OpenAI's error.param and error.code, when one applies
+    code: str | None = None
 
-    def __init__(self, message: str, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = None,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if status_code is not None:
             self.status_code = status_code
+        self.param, self.code = param, code
 
 
 class BoardConfigError(BoardError):

@@ -45,14 +45,17 @@ def echo(model: str, messages: Sequence[Message], params: Mapping[str, Any]) -> 
 class FakeCaller:
     """A Caller that answers without models. `replies` maps a model name to its text
     (or to a function of model, messages and params); others answer `echo`. Models in
-    `fail` raise (with `status`), in `slow` never answer before a timeout. A call with
-    `tools` answers with a tool call to the first tool. `calls` records every call as
-    (model, messages, params); `embed` returns `embedding(text)` per text."""
+    `fail` raise (with `status`, `param` and `code`), in `slow` never answer before a
+    timeout. A call with `tools` answers with a tool call to the first tool. `calls`
+    records every call as (model, messages, params); `embed` returns `embedding(text)`
+    per text."""
 
     replies: Mapping[str, str | Replier] = field(default_factory=dict)
     fail: set[str] = field(default_factory=set)
     slow: set[str] = field(default_factory=set)
     status: int = 500
+    param: str | None = None  # the request field a failure names, and its error code
+    code: str | None = None
     logprobs: tuple[float, ...] = (-0.1, -0.2)
     embedding: Callable[[str], list[float]] = lambda text: [1.0, 0.0]
     calls: list[tuple[str, tuple[Message, ...], dict[str, Any]]] = field(default_factory=list)
@@ -68,7 +71,7 @@ class FakeCaller:
         if model in self.slow:
             await asyncio.sleep(3600)
         if model in self.fail:
-            raise CallFailed(f"{model} is down", self.status)
+            raise CallFailed(f"{model} is down", self.status, param=self.param, code=self.code)
 
     def _text(self, model: str, messages: Sequence[Message], params: Mapping[str, Any]) -> str:
         reply = self.replies.get(model, echo)

@@ -114,6 +114,8 @@ class Failure:
     seconds: float
     label: str = ""
     status: int | None = None  # the HTTP status the call failed with, if it had one
+    param: str | None = None  # the request field its error names, if any
+    code: str | None = None  # its OpenAI error code, if any
 
 
 @dataclass(frozen=True)

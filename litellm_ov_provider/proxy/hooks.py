@@ -32,10 +32,6 @@ from .sync import serve_routes, sync_once
 
 log = logging.getLogger(__name__)
 
-# OpenAI parameters LiteLLM's list for custom providers leaves out (it would answer
-# "openvino does not support parameters"); our providers check and honour them.
-UNLISTED_PARAMS = ("reasoning_effort",)
-
 
 class ProxyHooks(CustomLogger):
     def start(self) -> None:
@@ -79,9 +75,7 @@ class ProxyHooks(CustomLogger):
         found = internals.deployments(name)
         if found and all(is_ours(d) for d in found):
             data["num_retries"] = 0
-            allowed = data.get("allowed_openai_params")
-            allowed = list(allowed) if isinstance(allowed, list) else []
-            data["allowed_openai_params"] = [*allowed, *UNLISTED_PARAMS]
+            internals.let_through(data)
             if call_type == "aembedding":
                 carry_embedding_params(data)
         return data

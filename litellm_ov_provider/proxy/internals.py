@@ -36,6 +36,19 @@ def _metadata_value(litellm_params: Mapping[str, Any] | None, key: str) -> Any:
     return None
 
 
+# OpenAI parameters LiteLLM's list for custom providers leaves out: it would answer
+# "openvino does not support parameters" unless a call names them allowed.
+UNLISTED_OPENAI_PARAMS = ("reasoning_effort",)
+
+
+def let_through(params: dict[str, Any]) -> None:
+    """Name our providers' unlisted OpenAI parameters allowed in a call's `params`
+    (after any the call names itself)."""
+    allowed = params.get("allowed_openai_params")
+    allowed = list(allowed) if isinstance(allowed, list) else []
+    params["allowed_openai_params"] = [*allowed, *UNLISTED_OPENAI_PARAMS]
+
+
 def is_health_probe(litellm_params: Mapping[str, Any] | None) -> bool:
     for where in _METADATA:
         meta = (litellm_params or {}).get(where)

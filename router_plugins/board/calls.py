@@ -14,12 +14,23 @@ from litellm_ov_provider import node
 
 from ..types import EMPTY, Message, Specialist, Usage
 
+# Our node's extensions: forwarded to registry models only (another server would
+# refuse them); reasoning_effort too, which LiteLLM refuses for most remote models.
+NODE_ONLY = (
+    "keep_alive",
+    "grammar",
+    "min_p",
+    "top_k",
+    "repetition_penalty",
+    "ignore_eos",
+    "reasoning_effort",
+)
 # Request parameters a board forwards to the models it calls (everything else the
-# client sent is LiteLLM's business or the board's own).
+# client sent is LiteLLM's business or the board's own: `n` runs the board n times,
+# and log-probabilities are refused, since the answer is composed).
 FORWARDED = (
     "temperature",
     "top_p",
-    "n",
     "max_tokens",
     "max_completion_tokens",
     "stop",
@@ -27,14 +38,12 @@ FORWARDED = (
     "presence_penalty",
     "frequency_penalty",
     "logit_bias",
-    "logprobs",
-    "top_logprobs",
     "tools",
     "tool_choice",
     "parallel_tool_calls",
     "response_format",
     "user",
-    "keep_alive",  # our node's (Ollama's) extension: only to registry models
+    *NODE_ONLY,
 )
 
 
@@ -73,11 +82,19 @@ class Caller(Protocol):
 
 
 class CallFailed(Exception):
-    """A model call failed; `status` is its HTTP status when it had one."""
+    """A model call failed; `status` is its HTTP status when it had one, `param` and
+    `code` the OpenAI error's."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status = status
+        self.status, self.param, self.code = status, param, code
 
 
 def forwarded(params: Mapping[str, Any]) -> dict[str, Any]:

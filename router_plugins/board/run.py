@@ -95,7 +95,7 @@ class BoardRun:
         except TimeoutError:
             return self._failed(t, phase, started, f"timed out after {t.timeout:g} s", 504)
         except CallFailed as exc:
-            return self._failed(t, phase, started, str(exc), exc.status)
+            return self._failed(t, phase, started, str(exc), exc.status, exc)
         seconds = self._record(t, phase, started, usage=reply.usage).seconds
         return Answer(
             specialist=t.specialist,
@@ -127,11 +127,18 @@ class BoardRun:
         return record
 
     def _failed(
-        self, t: Target, phase: str, started: float, error: str, status: int | None
+        self,
+        t: Target,
+        phase: str,
+        started: float,
+        error: str,
+        status: int | None,
+        exc: CallFailed | None = None,
     ) -> Failure:
         error = error.strip().splitlines()[0][:300] if error.strip() else "failed"
         seconds = self._record(t, phase, started, error).seconds
-        return Failure(t.specialist, error, seconds, t.label, status)
+        param, code = (exc.param, exc.code) if exc is not None else (None, None)
+        return Failure(t.specialist, error, seconds, t.label, status, param, code)
 
     async def _ask(
         self, name: str, messages: Sequence[Message] | None, params: Mapping[str, Any], label: str
@@ -239,7 +246,7 @@ class BoardRun:
                 failures.append(self._failed(t, "final", started, error, 504))
                 continue
             except CallFailed as exc:
-                failures.append(self._failed(t, "final", started, str(exc), exc.status))
+                failures.append(self._failed(t, "final", started, str(exc), exc.status, exc))
                 continue
             return self._relay(t, pieces, started)
         return _pieces(self._fall_back(decided, failures))
@@ -271,11 +278,23 @@ async def _resolve(value: Any) -> Any:
 
 
 def no_live(board: str, failures: Sequence[Failure]) -> BoardError:
-    """503 when specialists failed; the callers' own 4xx when every one of them
-    refused the request itself (the client's input is at fault, not the panel)."""
+    """503 when specialists failed; the callers' own 4xx when every one reached refused
+    the request itself (the client's input is at fault, not the panel)."""
     said = "; ".join(f"{f.label}: {f.error}" for f in failures) or "no call was made"
-    statuses = {f.status for f in failures}
-    status = statuses.pop() if len(statuses) == 1 else None
-    if failures and status and 400 <= status < 500 and status not in (408, 429):
-        return BoardError(f"board {board!r}: every specialist rejected the request: {said}", status)
+    refusals = [f for f in failures if _refused(f.status)]
+    statuses = {f.status for f in refusals}
+    named = {(f.param, f.code) for f in refusals}  # what the error names, when all agree
+    down = all(_refused(f.status) or f.status is None or f.status >= 500 for f in failures)
+    if refusals and len(statuses) == 1 and down:
+        param, code = named.pop() if len(named) == 1 else (None, None)
+        return BoardError(
+            f"board {board!r}: the specialists rejected the request: {said}",
+            statuses.pop(),
+            param=param,
+            code=code,
+        )
     return NoLiveSpecialist(f"board {board!r} has no live specialist: {said}")
+
+
+def _refused(status: int | None) -> bool:
+    return status is not None and 400 <= status < 500 and status not in (408, 429)

@@ -16,7 +16,7 @@ from litellm_ov_provider.proxy.envelope import opened
 from litellm_ov_provider.proxy.rewrites import unwrapped
 from litellm_ov_provider.proxy.sync import ensure_route
 
-from ..board.calls import CallFailed, Piece, Reply
+from ..board.calls import NODE_ONLY, CallFailed, Piece, Reply
 from ..types import Message, Usage
 
 
@@ -37,9 +37,13 @@ def _call_failed(exc: Exception) -> CallFailed:
     status = getattr(exc, "status_code", None)
     message = str(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
     text, node = opened(message)
-    if node is not None and isinstance(node.get("message"), str):
+    node = node or {}
+    if isinstance(node.get("message"), str):
         text = node["message"]
-    return CallFailed(unwrapped(text), status if isinstance(status, int) else None)
+    param, code = (v if isinstance(v, str) else None for v in (node.get("param"), node.get("code")))
+    return CallFailed(
+        unwrapped(text), status if isinstance(status, int) else None, param=param, code=code
+    )
 
 
 def _usage(raw: Any) -> Usage:
@@ -83,14 +87,16 @@ def _is_local(model: str) -> bool:
     return any(is_local(d) for d in internals.deployments(model))
 
 
-LOCAL_ONLY = ("keep_alive",)  # our node's extensions; another server would refuse them
-
-
 def _for(model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`params` for `model`: without our node's own extensions unless it is ours."""
-    if not any(k in params for k in LOCAL_ONLY) or _is_local(model):
+    """`params` for `model`: our node's own extensions only if it is ours (which also
+    takes the OpenAI parameters LiteLLM does not list for it)."""
+    if not any(k in params for k in NODE_ONLY):
         return params
-    return {k: v for k, v in params.items() if k not in LOCAL_ONLY}
+    if _is_local(model):
+        local = dict(params)
+        internals.let_through(local)
+        return local
+    return {k: v for k, v in params.items() if k not in NODE_ONLY}
 
 
 class RouterCaller:

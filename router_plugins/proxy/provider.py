@@ -20,15 +20,8 @@ from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_ov_provider import node
 from litellm_ov_provider.core.cards import fingerprint_of
-from litellm_ov_provider.core.types import (
-    Choice,
-    Chunk,
-    Completion,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-    completion_id,
-)
+from litellm_ov_provider.core.streams import merged
+from litellm_ov_provider.core.types import Choice, Chunk, completion_id
 from litellm_ov_provider.proxy import internals
 from litellm_ov_provider.proxy.base import (
     AsyncProvider,
@@ -49,6 +42,7 @@ from ..board.report import Report
 from ..board.run import BoardRun
 from ..errors import BoardError
 from ..types import BoardRequest
+from . import answers as answers_
 from .caller import RouterCaller
 from .declarations import board_for, declaration, inside
 
@@ -67,9 +61,9 @@ def _board_errors(name: str, run: BoardRun | None = None) -> Iterator[None]:
     try:
         yield
     except BoardError as exc:
-        raise status_error(exc.status_code, exc.message) from exc
+        raise status_error(exc.status_code, exc.message, exc.param, exc.code) from exc
     except CallFailed as exc:
-        raise status_error(exc.status or 502, str(exc)) from exc
+        raise status_error(exc.status or 502, str(exc), exc.param, exc.code) from exc
     except Exception as exc:  # a strategy's own bug: say whose, keep serving
         if getattr(exc, "status_code", None) is not None:
             raise  # translated already
@@ -85,12 +79,38 @@ def _whose(run: BoardRun) -> str:
     return f"strategy {s.name!r} of plugin {s.plugin!r} ({s.source})"
 
 
-def _start(name: str, call: ProviderCall, stream: bool) -> BoardRun:
+def _runs(name: str, call: ProviderCall, stream: bool) -> list[BoardRun]:
+    """The board's runs: one per choice asked for (`n`), as the node runs a choice per
+    engine request, each seeded seed + i when the client gave a seed."""
     node.setup_logging()
+    params = forwarded(call.params)
+    n = _choices(call.params)
     board, strategy = board_for(name, declaration(name, call.litellm_params))
-    request = BoardRequest(name, tuple(call.messages), forwarded(call.params), stream)
     call_id = request_context(call.litellm_params).request_id
-    return BoardRun(board, strategy, request, RouterCaller(), call_id)
+    runs = []
+    for i in range(n):
+        seeded = {**params, "seed": params["seed"] + i} if "seed" in params and i else params
+        request = BoardRequest(name, tuple(call.messages), seeded, stream)
+        runs.append(BoardRun(board, strategy, request, RouterCaller(), call_id))
+    return runs
+
+
+def _choices(params: dict[str, Any]) -> int:
+    """`n`, checked as the node checks it; log-probabilities are refused, since a
+    board's answer is composed from several models' calls."""
+    for key in ("logprobs", "top_logprobs"):
+        if params.get(key):
+            raise BoardError(
+                f"{key} is not available from a board: its answer is composed from "
+                "several models' calls",
+                400,
+                param=key,
+                code="unsupported_parameter",
+            )
+    try:
+        return node.choices(params)
+    except node.NodeError as exc:
+        raise BoardError(exc.message, 400, param=exc.param) from None
 
 
 async def _inside_board(name: str, work: Callable[[], Awaitable[T]]) -> T:
@@ -109,72 +129,89 @@ class BoardLLM(AsyncProvider):
         with _board_errors(name):
             if internals.is_health_probe(call.litellm_params):
                 return _probe_board(name, call.litellm_params)
-            board = _start(name, call, stream=False)
-        with _board_errors(name, board):
-            try:
-                answer = await _inside_board(name, board.complete)
-            except Exception as exc:
-                _log(board.report, exc)
-                raise
-        _log(board.report)
-        send_headers(board.report.request_id, board.report.headers())
-        return _response(
-            name, answer.message, answer.finish_reason, board.report, _fingerprint(board)
-        )
+            runs = _runs(name, call, stream=False)
+        answers = await _together([_answer(name, run) for run in runs])
+        reports = [run.report for run in runs]
+        send_headers(reports[0].request_id, reports[0].headers())
+        choices = [answers_.choice(i, a.message, a.finish_reason) for i, a in enumerate(answers)]
+        return _response(name, choices, reports, _fingerprint(runs[0]))
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ModelResponseStream]:
         name = _board_name(call.model, call.litellm_params)
         with _board_errors(name):
-            board = _start(name, call, stream=True)
-        try:
-            with _board_errors(name, board):
-                pieces = await _inside_board(name, board.stream)
-        except Exception as exc:
-            _log(board.report, exc)
-            raise
+            runs = _runs(name, call, stream=True)
+        raw = await _together([_pieces(name, run) for run in runs], _close)
+        streams = [answers_.chunks(pieces, i) for i, pieces in enumerate(raw)]
         error: BaseException | None = None
-        report = board.report
-        shape = StreamShape(name, completion_id(), int(time.time()), _fingerprint(board))
+        reports = [run.report for run in runs]
+        shape = StreamShape(name, completion_id(), int(time.time()), _fingerprint(runs[0]))
         try:
             async for chunk in litellm_chunks(
-                _chunks(pieces, report), shape, lambda: _last(report)
+                _all(streams, reports), shape, lambda: _last(reports[0])
             ):
                 yield chunk
         except BaseException as exc:  # includes the client going away mid-stream
             error = exc
             raise
         finally:
-            await _close(pieces)  # stops the specialist's generation too
-            _log(report, error)
+            for pieces in raw:
+                await _close(pieces)  # stops the specialists' generation too
+            for report in reports:
+                _log(report, error)
+
+
+async def _together(
+    work: list[Awaitable[T]], undo: Callable[[T], Awaitable[None]] | None = None
+) -> list[T]:
+    """Every result, or the first error with the rest cancelled (and what did finish
+    undone): one failed run fails the request, as one failed choice does on the node."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        done = await asyncio.gather(*tasks, return_exceptions=True)
+        if undo is not None:
+            for result in done:
+                if not isinstance(result, BaseException):
+                    await undo(result)
+        raise
+
+
+async def _answer(name: str, run: BoardRun) -> Any:
+    with _board_errors(name, run):
+        try:
+            answer = await _inside_board(name, run.complete)
+        except Exception as exc:
+            _log(run.report, exc)
+            raise
+    _log(run.report)
+    return answer
+
+
+async def _pieces(name: str, run: BoardRun) -> AsyncIterator[Piece]:
+    try:
+        with _board_errors(name, run):
+            return await _inside_board(name, run.stream)
+    except Exception as exc:
+        _log(run.report, exc)
+        raise
+
+
+async def _all(streams: list[AsyncIterator[Chunk]], reports: list[Report]) -> AsyncIterator[Chunk]:
+    """Every run's chunks as they come, then the usage of every call of every run."""
+    async for _, chunk in merged(streams):
+        yield chunk
+    yield Chunk(usage=answers_.usage(reports))
 
 
 def _probe_board(name: str, litellm_params: dict[str, Any] | None) -> ModelResponse:
     """/health: the declaration is checked (strategy, params, loops); nothing runs."""
     board, _ = board_for(name, declaration(name, litellm_params))
     text = f"ok: {board.strategy} over {', '.join(s.name for s in board.specialists)}"
-    return _response(name, {"role": "assistant", "content": text}, "stop", Report(name, "-"))
-
-
-def _usage(report: Report) -> Usage:
-    """The summed usage of every call of the board."""
-    return Usage(report.usage.prompt_tokens, report.usage.completion_tokens)
-
-
-def _tool_call(raw: Any) -> ToolCall:
-    function = raw.get("function") or {}
-    arguments = function.get("arguments")
-    return ToolCall(str(raw.get("id") or ""), str(function.get("name")), str(arguments or "{}"))
-
-
-def _tool_call_delta(raw: Any, index: int) -> ToolCallDelta:
-    """A tool call as a specialist's stream gave it: whole, or one piece of it."""
-    function = raw.get("function") or {}
-    return ToolCallDelta(
-        index=int(raw.get("index", index)),
-        arguments=function.get("arguments") or "",
-        id=raw.get("id"),
-        name=function.get("name"),
-    )
+    choice = answers_.choice(0, {"role": "assistant", "content": text}, "stop")
+    return _response(name, [choice], [Report(name, "-")])
 
 
 def _fingerprint(run: BoardRun) -> str:
@@ -182,28 +219,11 @@ def _fingerprint(run: BoardRun) -> str:
 
 
 def _response(
-    name: str, message: Any, finish: str, report: Report, fingerprint: str | None = None
+    name: str, choices: list[Choice], reports: list[Report], fingerprint: str | None = None
 ) -> ModelResponse:
-    calls = tuple(_tool_call(c) for c in message.get("tool_calls") or ())
-    choice = Choice(0, message.get("content"), calls, finish)
-    done = Completion(name, (choice,), _usage(report), system_fingerprint=fingerprint)
-    response = model_response(done)
-    response.board = report.body()
+    response = model_response(answers_.completion(name, choices, reports, fingerprint))
+    response.board = reports[0].body()
     return response
-
-
-async def _chunks(pieces: AsyncIterator[Piece], report: Report) -> AsyncIterator[Chunk]:
-    """Pieces -> chunks; the last says how the final pass finished and carries the
-    usage of every call the board made."""
-    finish = "stop"
-    async for piece in pieces:
-        finish = piece.finish_reason or finish
-        if piece.text:
-            yield Chunk(text=piece.text)
-        for i, call in enumerate(piece.tool_calls):
-            yield Chunk(tool_call=_tool_call_delta(call, i))
-    yield Chunk(finish_reason=finish)
-    yield Chunk(usage=_usage(report))
 
 
 def _last(report: Report) -> dict[str, Any]:

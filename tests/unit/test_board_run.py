@@ -149,6 +149,10 @@ async def test_no_live_specialist_is_503_but_a_shared_4xx_is_the_clients() -> No
     with pytest.raises(BoardError) as err:
         await run_for("moa", FakeCaller(fail=["m-a", "m-b"], status=400)).complete()
     assert err.value.status_code == 400 and "rejected the request" in err.value.message
+    caller = FakeCaller(fail={"m-a", "m-b"}, status=400, param="logit_bias", code="unsupported")
+    with pytest.raises(BoardError) as err:
+        await run_for("moa", caller).complete()
+    assert (err.value.param, err.value.code) == ("logit_bias", "unsupported")
 
 
 async def test_final_pass_streams_and_usage_is_the_sum_of_every_call() -> None:

@@ -76,11 +76,15 @@ async def test_load_warms_a_model_with_its_keep_alive(tmp_path: Path) -> None:
     assert row["keep_alive"] == 60 and row["unloads"].startswith("in ")
 
 
-def test_a_board_sends_keep_alive_only_to_our_own_models(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_board_sends_the_node_s_fields_only_to_our_own_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(litellm_caller, "_is_local", lambda m: m == "local")
-    params = {"temperature": 0.1, "keep_alive": 0}
-    assert litellm_caller._for("local", params) == params
+    params = {"temperature": 0.1, "keep_alive": 0, "grammar": "root ::= x"}
+    local = litellm_caller._for("local", params)
+    assert local == {**params, "allowed_openai_params": ["reasoning_effort"]}
     assert litellm_caller._for("remote", params) == {"temperature": 0.1}
+    assert litellm_caller._for("remote", {"top_p": 1}) == {"top_p": 1}
 
 
 async def test_keep_alive_holds_for_one_request_as_ollama_s_does(tmp_path: Path) -> None:
