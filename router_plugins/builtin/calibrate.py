@@ -84,14 +84,17 @@ def choose(trials: Sequence[Trial], tolerance: float = 0.0) -> Choice:
     return Choice(round(threshold, 4), kept, accuracy, fast, strong, len(trials))
 
 
-def ask(client: openai.OpenAI, model: str, prompt: str, max_tokens: int) -> Answer:
-    """A greedy answer, with its token log-probabilities, as the cascade sees one."""
+def ask(
+    client: openai.OpenAI, model: str, prompt: str, max_tokens: int, logprobs: bool = True
+) -> Answer:
+    """A greedy answer, with its token log-probabilities (when asked: the strong model
+    may be a board, which has none), as the cascade sees one."""
     done = client.chat.completions.create(
         model=model,
         messages=[{"role": "user", "content": prompt}],
         max_tokens=max_tokens,
         temperature=0,
-        logprobs=True,
+        logprobs=logprobs,
     )
     choice = done.choices[0]
     tokens = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
@@ -113,7 +116,7 @@ def run(
     trials = []
     for item in items:
         quick = ask(client, fast, item.prompt, max_tokens)
-        strong_text = ask(client, strong, item.prompt, max_tokens).text
+        strong_text = ask(client, strong, item.prompt, max_tokens, logprobs=False).text
         trials.append(
             Trial(
                 mean_logprob(quick),
