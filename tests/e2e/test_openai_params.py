@@ -10,6 +10,7 @@ import openai
 import pytest
 
 from testbed.models import DEFAULT, THINKER
+from testbed.proxy import Proxy
 
 HI = [{"role": "user", "content": "Say hi"}]
 # SmolLM2 does not reason; a grammar makes it answer as a reasoning model does (all
@@ -38,6 +39,13 @@ def test_a_reasoning_model_s_thoughts_are_reasoning_content(client: openai.OpenA
             answer.append(delta.content or "")
     assert "".join(thoughts) == "plan: greet"
     assert "".join(answer) == "Hello there"
+
+
+def test_model_info_says_which_models_reason(proxy: Proxy) -> None:
+    with proxy.http() as http:
+        listed = http.get("/v1/model/info").json()["data"]
+    says = {m["model_name"]: m["model_info"].get("supports_reasoning") for m in listed}
+    assert says[THINKER] is True and says[DEFAULT] is False
 
 
 def test_a_model_not_declared_reasoning_keeps_its_markers_in_content(

@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 import openai
+import pytest
 
 from testbed.json_text import written_compact
 from testbed.models import DEFAULT
@@ -94,6 +95,32 @@ def test_a_named_call_streams_its_name_first_then_its_arguments_in_pieces(
     assert unary.choices[0].finish_reason == "tool_calls"
     assert call.function.name == "get_time"
     jsonschema.validate(json.loads(call.function.arguments), TIME["function"]["parameters"])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_call_cut_by_max_tokens_is_still_a_call(client: openai.OpenAI, stream: bool) -> None:
+    """As OpenAI answers: the half-written call in tool_calls, finish_reason length."""
+    ask: dict[str, Any] = {
+        "model": DEFAULT,
+        "messages": TOKYO,
+        "tools": [TIME],
+        "tool_choice": GET_TIME,
+        "max_tokens": 6,
+    }
+    if stream:
+        deltas, reasons = [], []
+        for chunk in client.chat.completions.create(stream=True, **ask):
+            if chunk.choices:
+                assert not chunk.choices[0].delta.content
+                deltas += chunk.choices[0].delta.tool_calls or []
+                reasons.append(chunk.choices[0].finish_reason)
+        name = "".join(d.function.name or "" for d in deltas if d.function)
+        finish = [r for r in reasons if r]
+    else:
+        choice = client.chat.completions.create(**ask).choices[0]
+        assert choice.message.content is None and choice.message.tool_calls
+        name, finish = choice.message.tool_calls[0].function.name, [choice.finish_reason]
+    assert (name, finish) == ("get_time", ["length"])
 
 
 def test_tool_results_in_history_are_accepted(client: openai.OpenAI) -> None:

@@ -25,6 +25,13 @@ GENERATION_DEFAULT_KEYS = frozenset(
 )
 
 
+# Penalties a model's defaults may set that fight a grammar: JSON repeats its quotes,
+# commas and keys by design, and a repetition penalty of 1.1 drove SmolLM2's forced
+# tool call into an argument of escaped newlines until max_tokens. Constrained output
+# runs without them unless the request asks for them.
+NEUTRAL_PENALTIES = {"repetition_penalty": 1.0, "presence_penalty": 0.0, "frequency_penalty": 0.0}
+
+
 class Rejected(Exception):
     """The request cannot run as asked; the message is for the client (400)."""
 
@@ -94,6 +101,9 @@ def generation_config(genai: Any, base: Callable[[], Any], s: p.Sampling, max_to
         so = genai.StructuredOutputConfig()
         setattr(so, s.constraint.kind, s.constraint.text)
         c.structured_output_config = so
+        for attr, neutral in NEUTRAL_PENALTIES.items():
+            if direct[attr] is None:  # the model's default, not the client's choice
+                setattr(c, attr, neutral)
     return c
 
 
