@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..engine.protocol import TokenLogprob
 from ..request.build import EngineRequest
 from .reasoning import ReasoningSplitter
-from .tool_calls import StreamingToolParser, assembled
+from .tool_calls import StreamingToolParser, assembled, cut_call
 from .types import Choice, Chunk, Completion, ToolCallDelta, Usage
 
 
@@ -51,7 +51,9 @@ class StreamAssembler:
         if self._parser is not None:
             rest, more = self._parser.finish()
             content, pieces = content + rest, [*pieces, *more]
-        calls = self._parser is not None and self._parser.calls > 0
+            if self.req.forced_tool and not self._parser.calls and content.strip():
+                content, pieces = "", [cut_call(content, self.req.forced_names)]
+        calls = bool(pieces) or (self._parser is not None and self._parser.calls > 0)
         end = Chunk(self.index, finish_reason=finish_reason(engine_reason, calls))
         return [*self._emit(reasoning, content, pieces), end]
 

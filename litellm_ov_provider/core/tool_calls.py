@@ -268,6 +268,16 @@ class StreamingToolParser:
         return "".join(out), pieces
 
 
+def cut_call(text: str, names: tuple[str, ...]) -> ToolCallDelta:
+    """A forced call that max_tokens cut before its name was whole, as the one call it
+    was becoming: the tool whose name fits what was written, the arguments so far."""
+    found = re.search(r'"name"\s*:\s*"((?:[^"\\]|\\.)*)', text)
+    partial = found.group(1) if found else ""
+    fitting = [n for n in names if n.startswith(partial)] or list(names) or [partial]
+    arguments = _ARGUMENTS.search(text)
+    return ToolCallDelta(0, text[arguments.end() :] if arguments else "", new_call_id(), fitting[0])
+
+
 def read_calls(text: str) -> tuple[str | None, list[ToolCall]]:
     """Whole generated text -> (content, tool calls), read as a stream would be."""
     parser = StreamingToolParser()

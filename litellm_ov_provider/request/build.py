@@ -37,6 +37,7 @@ class EngineRequest:
     reasoning: Thoughts | None = None  # how a reasoning model marks its thoughts
     constraint_param: str = "response_format"  # the field its constraint comes from
     template_context: dict[str, Any] = field(default_factory=dict)  # extra template vars
+    forced_names: tuple[str, ...] = ()  # the tools a forced call may name
 
     def samplings(self) -> list[Sampling]:
         """Each choice's sampling: the same settings, its own seed."""
@@ -76,4 +77,5 @@ def build_request(
         reasoning=reasoning,
         constraint_param=constraint_param(params, bool(forced)),
         template_context=template_context(params),
+        forced_names=tuple(t["function"]["name"] for t in forced or ()),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from litellm_ov_provider.core.assemble import StreamAssembler, collect
@@ -51,6 +52,17 @@ def test_a_forced_call_streams_name_first_then_its_arguments() -> None:
     assert args.tool_call is not None and args.tool_call.arguments == '{"a": 1}'
     (end,) = out.finish("length")  # cut short by max_tokens: a call still, as OpenAI's
     assert end.finish_reason == "length"
+
+
+def test_a_forced_call_cut_before_its_name_is_whole_is_the_call_it_was_becoming() -> None:
+    names = ("get_time", "get_weather", "search")
+    for text, name in [('{"name":"get_t', "get_time"), ('{"na', "get_time"), ("", None)]:
+        out = StreamAssembler(replace(req(forced=True), forced_names=names))
+        chunks = out.feed(text) + out.finish("length")
+        calls = [c.tool_call for c in chunks if c.tool_call]
+        assert not any(c.text for c in chunks)
+        assert [c.name for c in calls] == ([name] if name else [])
+        assert chunks[-1].finish_reason == "length"
 
 
 def test_length_reason_survives() -> None:
