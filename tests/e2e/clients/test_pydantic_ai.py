@@ -1,0 +1,74 @@
+"""pydantic-ai on its OpenAI chat model: a run, streamed text, structured output both as
+a forced tool call (its default) and as a response format, a tool round trip, and its
+HTTP error carrying OpenAI's codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic_ai import Agent, NativeOutput
+from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.providers.openai import OpenAIProvider
+
+from testbed.proxy import KEY, Proxy
+
+from .common import HELLO, LONG, MISSING, MODEL, SMALL_CONTEXT, City, get_time
+
+
+def model(proxy: Proxy, name: str = MODEL, key: str = KEY) -> OpenAIChatModel:
+    provider = OpenAIProvider(base_url=f"{proxy.base_url}/v1", api_key=key)
+    provider.client.max_retries = 0
+    return OpenAIChatModel(name, provider=provider)
+
+
+def agent(proxy: Proxy, name: str = MODEL, **options: Any) -> Agent[None, Any]:
+    return Agent(model(proxy, name), model_settings={"max_tokens": 64}, **options)
+
+
+async def test_a_run_and_streamed_text(proxy: Proxy) -> None:
+    assert (await agent(proxy).run(HELLO)).output
+    async with agent(proxy).run_stream(HELLO) as run:
+        pieces = [piece async for piece in run.stream_text(delta=True)]
+    assert len(pieces) > 1 and "".join(pieces)
+
+
+@pytest.mark.parametrize("output", [City, NativeOutput(City)], ids=["tool", "native"])
+async def test_structured_output(proxy: Proxy, output: Any) -> None:
+    done = await agent(proxy, output_type=output, retries=2).run(
+        "Which city is the capital of France?"
+    )
+    assert isinstance(done.output, City)
+
+
+async def test_a_tool_round_trip(proxy: Proxy) -> None:
+    """A required call to the tool, its result sent back, then the structured answer."""
+    calls: list[str] = []
+
+    def time_in(tz: str) -> str:
+        """Get the current time in a time zone."""
+        calls.append(tz)
+        return get_time(tz)
+
+    timed = agent(proxy, tools=[time_in], output_type=City, retries=2)
+    prompt = "First get the time in Tokyo with time_in, then name Japan's capital."
+    done = await timed.run(prompt, model_settings={"tool_choice": "required", "max_tokens": 64})
+    assert isinstance(done.output, City)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "status", "code"),
+    [
+        (SMALL_CONTEXT, KEY, 400, "context_length_exceeded"),
+        (MISSING, KEY, 404, "model_not_found"),
+        (MODEL, "sk-wrong", 401, "invalid_api_key"),
+    ],
+)
+async def test_http_errors_carry_openai_s_codes(
+    proxy: Proxy, name: str, key: str, status: int, code: str
+) -> None:
+    with pytest.raises(ModelHTTPError) as caught:
+        await Agent(model(proxy, name, key)).run(LONG)
+    assert caught.value.status_code == status
+    assert isinstance(caught.value.body, dict) and caught.value.body["code"] == code
