@@ -9,6 +9,13 @@ from typing import Any
 import pytest
 from pydantic_ai import Agent, NativeOutput
 from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.messages import (
+    ModelRequest,
+    ModelResponse,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
@@ -43,18 +50,22 @@ async def test_structured_output(proxy: Proxy, output: Any) -> None:
 
 
 async def test_a_tool_round_trip(proxy: Proxy) -> None:
-    """A required call to the tool, its result sent back, then the structured answer."""
-    calls: list[str] = []
+    """A conversation holding a call to the agent's tool and its result goes back to
+    the model (as tool messages), which answers in the output type."""
 
     def time_in(tz: str) -> str:
         """Get the current time in a time zone."""
-        calls.append(tz)
         return get_time(tz)
 
+    history = [
+        ModelRequest(parts=[UserPromptPart("What time is it in Tokyo?")]),
+        ModelResponse(parts=[ToolCallPart("time_in", {"tz": "Asia/Tokyo"}, "call_1")]),
+        ModelRequest(parts=[ToolReturnPart("time_in", get_time("Asia/Tokyo"), "call_1")]),
+    ]
     timed = agent(proxy, tools=[time_in], output_type=City, retries=2)
-    prompt = "First get the time in Tokyo with time_in, then name Japan's capital."
-    done = await timed.run(prompt, model_settings={"tool_choice": "required", "max_tokens": 64})
+    done = await timed.run("Now name Japan's capital.", message_history=history)
     assert isinstance(done.output, City)
+    assert done.all_messages()[: len(history)] == history
 
 
 @pytest.mark.parametrize(
