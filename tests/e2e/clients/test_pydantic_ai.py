@@ -60,7 +60,9 @@ async def test_a_tool_round_trip(proxy: Proxy) -> None:
         ModelRequest(parts=[ToolReturnPart("time_in", get_time("Asia/Tokyo"), "call_1")]),
     ]
     done = await agent(proxy, output_type=City, retries=2).run(
-        "Now name Japan's capital.", message_history=history, usage_limits=UsageLimits(3)
+        "Now name Japan's capital.",
+        message_history=history,
+        usage_limits=UsageLimits(request_limit=3),
     )
     assert isinstance(done.output, City)
     assert done.all_messages()[: len(history)] == history
