@@ -13,6 +13,7 @@ from .proxy.deployments import BOARD_PROVIDER, board_declaration, is_board
 from .redact import public_message
 from .registry.entries import read_registry
 from .request.checks import CONNECTION_KEYS
+from .request.fields import refuse_unsupported
 from .request.messages import content_text, merge_system
 from .request.sampling import choices
 from .settings import get_settings
@@ -29,6 +30,7 @@ __all__ = [
     "is_board",
     "merge_system",
     "public_message",
+    "refuse_unsupported",
     "registry_names",
     "setup_logging",
 ]

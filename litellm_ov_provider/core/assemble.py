@@ -67,6 +67,8 @@ class StreamAssembler:
         out = []
         if reasoning or content or logprobs:
             out.append(Chunk(self.index, content, reasoning, logprobs=logprobs))
+        if not self.req.parallel_calls:  # parallel_tool_calls: false keeps the first call
+            pieces = [piece for piece in pieces if piece.index == 0]
         return out + [Chunk(self.index, tool_call=piece) for piece in pieces]
 
 

@@ -38,7 +38,7 @@ def _metadata_value(litellm_params: Mapping[str, Any] | None, key: str) -> Any:
 
 # OpenAI parameters LiteLLM's list for custom providers leaves out: it would answer
 # "openvino does not support parameters" unless a call names them allowed.
-UNLISTED_OPENAI_PARAMS = ("reasoning_effort",)
+UNLISTED_OPENAI_PARAMS = ("reasoning_effort", "verbosity")
 
 
 def let_through(params: dict[str, Any]) -> None:

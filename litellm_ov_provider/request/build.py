@@ -19,6 +19,7 @@ from .constraints import (
     tool_schema,
     validate_tools,
 )
+from .fields import refuse_unsupported
 from .messages import json_instruction, merge_system, to_template_messages
 from .reasoning import Thoughts, template_context
 from .sampling import choices, sampling
@@ -38,6 +39,7 @@ class EngineRequest:
     constraint_param: str = "response_format"  # the field its constraint comes from
     template_context: dict[str, Any] = field(default_factory=dict)  # extra template vars
     forced_names: tuple[str, ...] = ()  # the tools a forced call may name
+    parallel_calls: bool = True  # more than one call per answer (parallel_tool_calls)
 
     def samplings(self) -> list[Sampling]:
         """Each choice's sampling: the same settings, its own seed."""
@@ -53,6 +55,7 @@ def build_request(
     reasoning: Thoughts | None = None,
 ) -> EngineRequest:
     """Validate an OpenAI chat request and turn it into an engine request."""
+    refuse_unsupported(params)
     tools = validate_tools(params.get("tools"))
     choice = params.get("tool_choice")
     if choice == "none":
@@ -78,4 +81,5 @@ def build_request(
         constraint_param=constraint_param(params, bool(forced)),
         template_context=template_context(params),
         forced_names=tuple(t["function"]["name"] for t in forced or ()),
+        parallel_calls=params.get("parallel_tool_calls") is not False,
     )

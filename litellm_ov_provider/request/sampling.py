@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from ..engine.protocol import Constraint, Sampling
-from ..errors import ContextWindowExceeded, InvalidRequest, UnsupportedParameter
+from ..errors import ContextWindowExceeded, InvalidRequest
 
 MAX_CHOICES = 8  # `n`: each choice is its own engine request
 MAX_TOP_LOGPROBS = 20
@@ -74,19 +74,6 @@ def _seed(params: dict[str, Any]) -> int:
     return int(seed) % 2**64
 
 
-def _no_logit_bias(params: dict[str, Any]) -> None:
-    """OpenVINO GenAI has no per-token bias; a bias that changes nothing is fine."""
-    bias = params.get("logit_bias")
-    if bias is not None and not isinstance(bias, dict):
-        raise InvalidRequest("logit_bias must be an object", param="logit_bias")
-    if bias and any(value != 0 for value in bias.values()):
-        raise UnsupportedParameter(
-            "logit_bias is not supported by this model's engine (OpenVINO GenAI has no "
-            "per-token bias); leave it out, or use `grammar` to restrict the output",
-            param="logit_bias",
-        )
-
-
 def sampling(
     params: dict[str, Any], context: int | None, constraint: Constraint | None
 ) -> Sampling:
@@ -97,7 +84,6 @@ def sampling(
     top_p = _number(params, "top_p", 0.0, 1.0)
     if top_p is not None and top_p <= 0:
         raise InvalidRequest("top_p must be greater than 0", param="top_p")
-    _no_logit_bias(params)
     return Sampling(
         max_tokens=_max_tokens(params, context),
         temperature=_number(params, "temperature", 0.0, 2.0),

@@ -108,9 +108,10 @@ def _choices(params: dict[str, Any]) -> int:
                 code="unsupported_parameter",
             )
     try:
+        node.refuse_unsupported(params)  # what no specialist would see: never dropped
         return node.choices(params)
     except node.NodeError as exc:
-        raise BoardError(exc.message, 400, param=exc.param) from None
+        raise BoardError(exc.message, 400, param=exc.param, code=exc.code) from None
 
 
 async def _inside_board(name: str, work: Callable[[], Awaitable[T]]) -> T:

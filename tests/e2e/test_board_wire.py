@@ -68,6 +68,7 @@ def test_stop_strings_and_the_node_s_fields_reach_its_specialists(bc: openai.Ope
         ({"logprobs": True}, "logprobs", "unsupported_parameter"),
         ({"logit_bias": {"11": 5}}, "logit_bias", "unsupported_parameter"),
         ({"n": 9}, "n", None),
+        ({"functions": [{"name": "f", "parameters": {}}]}, "functions", "unsupported_parameter"),
     ],
 )
 @pytest.mark.parametrize("stream", [False, True])

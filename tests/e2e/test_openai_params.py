@@ -13,6 +13,7 @@ from testbed.models import DEFAULT, THINKER
 from testbed.proxy import Proxy
 
 HI = [{"role": "user", "content": "Say hi"}]
+UNSUP = "unsupported_parameter"
 # SmolLM2 does not reason; a grammar makes it answer as a reasoning model does (all
 # of it fixed: greedy answers may differ between runs once the prefix cache holds the
 # prompt, and this is about where the text goes).
@@ -91,6 +92,9 @@ def test_a_grammar_holds_the_answer(client: openai.OpenAI, stream: bool) -> None
         ({"grammar": "root ::= ("}, "grammar", None),
         ({"logit_bias": {"11": 5}}, "logit_bias", "unsupported_parameter"),
         ({"min_p": 2}, "min_p", None),
+        ({"functions": [{"name": "f", "parameters": {}}]}, "functions", UNSUP),
+        ({"modalities": ["text", "audio"]}, "modalities", UNSUP),
+        ({"web_search_options": {"search_context_size": "low"}}, "web_search_options", UNSUP),
     ],
 )
 @pytest.mark.parametrize("stream", [False, True])
@@ -108,13 +112,21 @@ def test_fields_it_cannot_honour_are_refused_by_name(
 
 
 def test_what_changes_nothing_is_accepted(client: openai.OpenAI) -> None:
-    """An empty logit_bias (some clients always send one), min_p, top_k, a user."""
+    """An empty logit_bias (some clients always send one), min_p, top_k, and the
+    fields the README lists as ignored."""
     r = client.chat.completions.create(
         model=DEFAULT,
         messages=HI,
         max_tokens=4,
         logit_bias={},
         user="someone",
+        metadata={"team": "a"},
+        store=False,
+        service_tier="auto",
+        modalities=["text"],
+        prediction={"type": "content", "content": "Hello"},
+        verbosity="low",
+        parallel_tool_calls=False,
         extra_body={"min_p": 0.05, "top_k": 20},
     )
     assert r.choices[0].finish_reason in {"length", "stop"}

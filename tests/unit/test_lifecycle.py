@@ -11,6 +11,7 @@ import pytest
 from litellm_ov_provider.core import chat
 from litellm_ov_provider.errors import InvalidRequest
 from litellm_ov_provider.ops.lifecycle_api import ps_row
+from litellm_ov_provider.proxy.internals import UNLISTED_OPENAI_PARAMS
 from litellm_ov_provider.request.keep_alive import keep_alive_seconds
 from router_plugins.proxy import caller as litellm_caller
 from tests.unit.fakes import Script, fake_runtime
@@ -82,7 +83,7 @@ def test_a_board_sends_the_node_s_fields_only_to_our_own_models(
     monkeypatch.setattr(litellm_caller, "_is_local", lambda m: m == "local")
     params = {"temperature": 0.1, "keep_alive": 0, "grammar": "root ::= x"}
     local = litellm_caller._for("local", params)
-    assert local == {**params, "allowed_openai_params": ["reasoning_effort"]}
+    assert local == {**params, "allowed_openai_params": list(UNLISTED_OPENAI_PARAMS)}
     assert litellm_caller._for("remote", params) == {"temperature": 0.1}
     assert litellm_caller._for("remote", {"top_p": 1}) == {"top_p": 1}
 

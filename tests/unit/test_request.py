@@ -8,6 +8,7 @@ from litellm_ov_provider.engine.template_caps import TemplateCaps
 from litellm_ov_provider.errors import InvalidRequest
 from litellm_ov_provider.request.build import EngineRequest, build_request
 from litellm_ov_provider.request.constraints import EMPTY_PARAMS, tool_schema
+from litellm_ov_provider.request.fields import IGNORED
 from litellm_ov_provider.request.json_grammar import compact_grammar
 
 PLAIN = TemplateCaps(tools=False, tool_calls=False, tool_role=False, style="hermes")
@@ -163,3 +164,29 @@ def test_schemas_the_compact_grammar_does_not_cover_go_to_genai_whole() -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
     constraint = build({"response_format": fmt}).sampling.constraint
     assert constraint == Constraint("json_schema", json.dumps(schema))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("functions", [{"name": "f", "parameters": {}}]),
+        ("function_call", {"name": "f"}),
+        ("audio", {"voice": "alloy", "format": "wav"}),
+        ("web_search_options", {"search_context_size": "low"}),
+        ("modalities", ["text", "audio"]),
+    ],
+)
+def test_fields_it_cannot_honour_are_refused_by_name(field: str, value: Any) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        build({field: value})
+    assert (caught.value.param, caught.value.code) == (field, "unsupported_parameter")
+
+
+def test_fields_documented_as_ignored_and_no_op_values_pass() -> None:
+    ignored = {key: "x" for key in IGNORED}
+    build({**ignored, "modalities": ["text"], "functions": [], "audio": None})
+
+
+def test_parallel_tool_calls_false_keeps_one_call() -> None:
+    assert build({"parallel_tool_calls": False}).parallel_calls is False
+    assert build({}).parallel_calls is True

@@ -65,6 +65,14 @@ def test_a_forced_call_cut_before_its_name_is_whole_is_the_call_it_was_becoming(
         assert chunks[-1].finish_reason == "length"
 
 
+def test_parallel_tool_calls_false_keeps_the_first_call() -> None:
+    two = '<tool_call>{"name": "f", "arguments": {}}</tool_call><tool_call>{"name": "g"'
+    out = StreamAssembler(replace(req(parse_tools=True), parallel_calls=False))
+    chunks = out.feed(two + ', "arguments": {}}</tool_call>') + out.finish("stop")
+    calls = assembled([c.tool_call for c in chunks if c.tool_call])
+    assert [c.name for c in calls] == ["f"] and chunks[-1].finish_reason == "tool_calls"
+
+
 def test_length_reason_survives() -> None:
     out = StreamAssembler(req())
     out.feed("x")
