@@ -9,6 +9,7 @@ import openai
 import pytest
 
 from testbed.boards import report_of
+from testbed.refusals import refusal
 
 pytestmark = pytest.mark.e2e
 STORY = [{"role": "user", "content": "Tell me a story about a dragon."}]
@@ -75,10 +76,5 @@ def test_stop_strings_and_the_node_s_fields_reach_its_specialists(bc: openai.Ope
 def test_errors_name_the_field(
     bc: openai.OpenAI, extra: dict[str, Any], param: str, code: str | None, stream: bool
 ) -> None:
-    with pytest.raises(openai.BadRequestError) as caught:
-        r = bc.chat.completions.create(
-            model=BOARD, messages=STORY, max_tokens=4, stream=stream, extra_body=extra
-        )
-        list(r) if stream else None  # type: ignore[call-overload]
-    body: Any = caught.value.body
-    assert (body["param"], body["code"], body["type"]) == (param, code, "invalid_request_error")
+    body = refusal(bc, stream, model=BOARD, messages=STORY, max_tokens=4, extra_body=extra)
+    assert (body["param"], body["code"]) == (param, code)

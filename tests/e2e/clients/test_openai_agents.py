@@ -3,8 +3,6 @@ called and its result returned, structured output, and OpenAI's error codes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import openai
 import pytest
 from agents import (
@@ -18,19 +16,9 @@ from agents import (
 from agents.items import ToolCallItem, ToolCallOutputItem
 from openai.types.responses import ResponseTextDeltaEvent
 
-from testbed.proxy import KEY, Proxy
-
 from .common import HELLO, LONG, MODEL, SMALL_CONTEXT, TOKYO, City, get_time
 
 set_tracing_disabled(True)  # no traces sent to OpenAI
-
-
-@pytest.fixture
-async def sdk(proxy: Proxy) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(
-        base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
-    ) as client:
-        yield client
 
 
 def agent(sdk: openai.AsyncOpenAI, model: str = MODEL, **options: object) -> Agent:

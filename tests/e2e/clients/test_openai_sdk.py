@@ -3,12 +3,10 @@ e2e suite): chat, stream, a forced tool call, structured output, the error class
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import openai
 import pytest
 
-from testbed.proxy import KEY, Proxy
+from testbed.proxy import Proxy
 
 from .common import (
     HELLO,
@@ -23,14 +21,6 @@ from .common import (
 )
 
 TIME_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": TIME_PARAMETERS}}
-
-
-@pytest.fixture
-async def sdk(proxy: Proxy) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(
-        base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=120
-    ) as client:
-        yield client
 
 
 async def test_chat_and_stream(sdk: openai.AsyncOpenAI) -> None:
