@@ -5,8 +5,8 @@ until the last (OpenAI: null), the usage chunk with `choices: [{index 0, delta {
 (OpenAI: `[]`), no role on the first delta, its own finishing and usage chunks without
 `system_fingerprint`, only the first choice's finish reason when there are several
 (our providers name each on the last chunk: proxy/wire.FINISH_REASONS), `chatcmpl-`
-ids for text completions (OpenAI: `cmpl-`), and errors inside a stream with
-`type: null`.
+ids for text completions (OpenAI: `cmpl-`), a zero `usage` on every text completion
+chunk and no `text` on its last, and errors inside a stream with `type: null`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ FINISH_REASONS = "ov_finish_reasons"
 
 
 def _quiet(choice: Any) -> bool:
-    """A choice that adds nothing and ends nothing."""
-    return isinstance(choice, dict) and not choice.get("delta") and not choice.get("finish_reason")
+    """A choice that adds nothing and ends nothing (a chat delta or a text completion's
+    text)."""
+    return isinstance(choice, dict) and not any(
+        choice.get(key) for key in ("delta", "text", "finish_reason")
+    )
 
 
 class StreamReshaper:
@@ -62,9 +65,13 @@ class StreamReshaper:
         text = chunk.get("object") == "text_completion"
         if text and str(chunk.get("id", "")).startswith("chatcmpl-"):
             chunk["id"] = "cmpl-" + chunk["id"].removeprefix("chatcmpl-")
+        if text and chunk.get("choices") and not any((chunk.get("usage") or {}).values()):
+            chunk.pop("usage", None)  # LiteLLM's zeros on every text chunk
         for choice in chunk.get("choices") or []:
             if not isinstance(choice, dict):
                 continue
+            if text:
+                choice.setdefault("text", "")
             choice.setdefault("logprobs", None)
             choice.setdefault("finish_reason", None)
             index = choice.get("index", 0)

@@ -106,6 +106,19 @@ def test_prompt_longer_than_context_names_token_counts(client: openai.OpenAI) ->
     assert info.value.code == "context_length_exceeded"  # what the SDKs branch on
 
 
+def test_a_prompt_past_the_tokenizer_s_own_limit_is_counted_in_full(
+    client: openai.OpenAI,
+) -> None:
+    """The default model's tokenizer stops at 8192 tokens; the error still says how
+    long the prompt is (9000 x "hello world" is 18000 tokens, plus the template's)."""
+    long = [{"role": "user", "content": "hello world " * 9000}]
+    with pytest.raises(openai.BadRequestError) as info:
+        client.chat.completions.create(model=DEFAULT, messages=long, max_tokens=4)
+    message = info.value.body["message"]  # type: ignore[index]
+    requested = int(message.split("you requested ")[1].split()[0])
+    assert 18000 < requested < 18100, message
+
+
 def test_body_that_is_not_json(proxy: Proxy) -> None:
     with proxy.http() as http:
         r = http.post(

@@ -189,3 +189,22 @@ def test_text_completions_have_cmpl_ids(proxy: Proxy) -> None:
     with proxy.http() as http:
         r = http.post("/v1/completions", json={"model": DEFAULT, "prompt": "Hi", "max_tokens": 3})
     assert r.status_code == 200 and r.json()["id"].startswith("cmpl-")
+
+
+@pytest.mark.parametrize("usage", [False, True])
+def test_a_text_completion_streams_its_text(client: openai.OpenAI, usage: bool) -> None:
+    """As OpenAI's: text in every chunk's choice, usage only in the usage chunk."""
+    chunks = list(
+        client.completions.create(
+            model=DEFAULT,
+            prompt="I believe the meaning of life is",
+            max_tokens=4,
+            stream=True,
+            stream_options={"include_usage": usage},
+        )
+    )
+    texts = [c.choices[0].text for c in chunks if c.choices]
+    assert len(texts) >= 4 and "".join(texts).strip()
+    assert all(c.id.startswith("cmpl-") for c in chunks)
+    counted = [c.usage for c in chunks if c.usage]
+    assert [u.completion_tokens for u in counted] == ([4] if usage else [])

@@ -142,6 +142,22 @@ def test_text_completion_ids_are_cmpl() -> None:
     assert out["id"] == "cmpl-9"
 
 
+def test_a_text_completion_stream_keeps_its_text_without_litellm_s_zero_usage() -> None:
+    zero = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    sent = [
+        {"object": "text_completion", "choices": [{"index": 0, "text": "The"}], "usage": zero},
+        {"object": "text_completion", "choices": [{"index": 0, "finish_reason": "length"}]},
+    ]
+    first, last = _events(sent)
+    assert first["choices"][0]["text"] == "The" and "usage" not in first
+    assert last["choices"][0] == {
+        "index": 0,
+        "text": "",
+        "logprobs": None,
+        "finish_reason": "length",
+    }
+
+
 async def test_events_are_rewritten_across_body_pieces() -> None:
     sent: list[Message] = []
 

@@ -27,7 +27,7 @@ from .gen_config import (
 )
 from .output import Released, RequestOutput
 from .scorer import Scored, Scorer, ir_of
-from .template import prompt_end, render
+from .template import counted, prompt_end, render
 
 log = logging.getLogger("litellm_ov_provider.worker")
 RECOVERY_GAP_SECONDS = 10.0
@@ -117,6 +117,8 @@ class LLMWorker:
         with stage("cannot tokenize the prompt"):
             ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
         n_prompt = int(ids.shape[1])
+        if self._ctx is not None and n_prompt >= self._ctx:  # the error says how long
+            n_prompt = max(n_prompt, counted(self._tok, prompt))
         with stage("invalid generation settings"):
             config, max_tokens = self._config(msg.sampling, n_prompt)
             config.validate()
