@@ -59,13 +59,18 @@ async def _once_more(start: Callable[[], Awaitable[T]], name: str, ctx: RequestC
 
 
 async def complete(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
+    runtime: Runtime,
+    name: str,
+    messages: Any,
+    params: dict[str, Any],
+    ctx: RequestContext = NO_CTX,
+    raw: str | None = None,
 ) -> Completion:
     """The whole answer: its chunks collected (tried once more if the worker dies under
-    it before it is done)."""
+    it before it is done). `raw`: a text completion's prompt, continued as written."""
 
     async def whole() -> Completion:
-        opened = await _open_stream(runtime, name, messages, params, ctx)
+        opened = await _open_stream(runtime, name, messages, params, ctx, raw)
         try:
             return await collect(
                 name, opened.chunks, opened.req.sampling.logprobs, fingerprint(runtime, name)
@@ -77,10 +82,17 @@ async def complete(
 
 
 async def open_stream(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext = NO_CTX
+    runtime: Runtime,
+    name: str,
+    messages: Any,
+    params: dict[str, Any],
+    ctx: RequestContext = NO_CTX,
+    raw: str | None = None,
 ) -> AsyncIterator[Chunk]:
     """Validate and submit now (errors raise here, before any chunk); stream later."""
-    opened = await _once_more(lambda: _open_stream(runtime, name, messages, params, ctx), name, ctx)
+    opened = await _once_more(
+        lambda: _open_stream(runtime, name, messages, params, ctx, raw), name, ctx
+    )
     return opened.chunks
 
 
@@ -91,7 +103,12 @@ class _Opened:
 
 
 async def _open_stream(
-    runtime: Runtime, name: str, messages: Any, params: dict[str, Any], ctx: RequestContext
+    runtime: Runtime,
+    name: str,
+    messages: Any,
+    params: dict[str, Any],
+    ctx: RequestContext,
+    raw: str | None = None,
 ) -> _Opened:
     """Lease the model, check the request, hold its engine places and submit each of
     its `n` choices; the chunks follow."""
@@ -105,7 +122,7 @@ async def _open_stream(
         submitted = []
         for sampling in req.samplings():
             accepted, events = await loaded.engine.submit(
-                req.messages, req.tools, sampling, req.template_context
+                req.messages, req.tools, sampling, req.template_context, raw
             )
             stack.push_async_callback(events.aclose)  # type: ignore[attr-defined]
             submitted.append((accepted, observed(model.name, accepted.prompt_tokens, events)))

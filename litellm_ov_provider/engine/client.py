@@ -139,10 +139,13 @@ class EngineClient:
         tools: list[dict[str, Any]] | None,
         s: p.Sampling,
         context: dict[str, Any] | None = None,
+        raw: str | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         """Queue a request. Returns once the worker accepted it (prompt rendered and
         within limits), so request errors surface before any output; then stream."""
-        rid, pending = self._dispatch(lambda rid: p.Submit(rid, messages, tools, s, context or {}))
+        rid, pending = self._dispatch(
+            lambda rid: p.Submit(rid, messages, tools, s, context or {}, raw)
+        )
         try:
             first = await pending.events.get()
             if not isinstance(first, p.Accepted):

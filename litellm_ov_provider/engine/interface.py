@@ -34,6 +34,7 @@ class Engine(Protocol):
         tools: list[dict[str, Any]] | None,
         s: p.Sampling,
         context: dict[str, Any] | None = None,
+        raw: str | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]: ...
 
     async def embed(self, texts: list[str]) -> p.Embedded: ...

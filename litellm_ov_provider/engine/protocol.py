@@ -85,6 +85,7 @@ class Submit:
     tools: list[dict[str, Any]] | None
     sampling: Sampling
     template_context: dict[str, Any] = field(default_factory=dict)  # extra template variables
+    raw: str | None = None  # a text completion's prompt: continued as written, no template
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,11 @@ def let_through(params: dict[str, Any]) -> None:
     params["allowed_openai_params"] = [*allowed, *UNLISTED_OPENAI_PARAMS]
 
 
+def is_text_completion(litellm_params: Mapping[str, Any] | None) -> bool:
+    """A /v1/completions call: LiteLLM turned its prompt into a user message."""
+    return bool((litellm_params or {}).get("text_completion"))
+
+
 def is_health_probe(litellm_params: Mapping[str, Any] | None) -> bool:
     for where in _METADATA:
         meta = (litellm_params or {}).get(where)

@@ -67,17 +67,19 @@ class OpenVINOLLM(AsyncProvider):
         if internals.is_health_probe(call.litellm_params):
             probed = await _node_call(lambda: _probe(runtime, model, "chat"), NO_CTX, model)
             return model_response(probed)
-        ctx = request_context(call.litellm_params)
+        ctx, raw = request_context(call.litellm_params), _raw_prompt(call)
         done = await _node_call(
-            lambda: chat.complete(runtime, model, call.messages, call.params, ctx), ctx, model
+            lambda: chat.complete(runtime, model, call.messages, call.params, ctx, raw), ctx, model
         )
         return model_response(done)
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ModelResponseStream]:
         runtime, model = self._runtime(), call.model
-        ctx = request_context(call.litellm_params)
+        ctx, raw = request_context(call.litellm_params), _raw_prompt(call)
         stream = await _node_call(
-            lambda: chat.open_stream(runtime, model, call.messages, call.params, ctx), ctx, model
+            lambda: chat.open_stream(runtime, model, call.messages, call.params, ctx, raw),
+            ctx,
+            model,
         )
         shape = StreamShape(model, completion_id(), int(time.time()), fingerprint(runtime, model))
         try:
@@ -109,6 +111,16 @@ class OpenVINOLLM(AsyncProvider):
             lambda: embeddings.embed(runtime, model, input, params, ctx), ctx, model
         )
         return embedding_response(done, model_response)
+
+
+def _raw_prompt(call: ProviderCall) -> str | None:
+    """A text completion's prompt (/v1/completions), which the model continues as
+    written, as OpenAI's and llama.cpp's do; LiteLLM hands it over as one user message.
+    (A list of prompts stays a chat.)"""
+    if not internals.is_text_completion(call.litellm_params) or len(call.messages) != 1:
+        return None
+    content = call.messages[0].get("content")
+    return content if isinstance(content, str) else None
 
 
 async def _probe(runtime: Runtime, name: str, mode: str) -> Completion:

@@ -208,3 +208,13 @@ def test_a_text_completion_streams_its_text(client: openai.OpenAI, usage: bool) 
     assert all(c.id.startswith("cmpl-") for c in chunks)
     counted = [c.usage for c in chunks if c.usage]
     assert [u.completion_tokens for u in counted] == ([4] if usage else [])
+
+
+def test_a_text_completion_continues_the_prompt_as_written(client: openai.OpenAI) -> None:
+    """As OpenAI's and llama.cpp's: no chat template around the prompt (with one, these
+    8 words cost 37 prompt tokens and SmolLM2 answered "Here is the list...")."""
+    done = client.completions.create(
+        model=DEFAULT, prompt="1, 2, 3, 4, 5,", max_tokens=6, temperature=0
+    )
+    assert done.usage and done.usage.prompt_tokens < 16
+    assert done.choices[0].text.startswith(" 6, 7"), done.choices[0].text

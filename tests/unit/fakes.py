@@ -68,6 +68,7 @@ class FakeEngine:
         tools: list[dict[str, Any]] | None,
         s: p.Sampling,
         context: dict[str, Any] | None = None,
+        raw: str | None = None,
     ) -> tuple[p.Accepted, AsyncIterator[p.Delta | p.Finished]]:
         if not self._alive:
             raise WorkerCrashed("the worker is not running")

@@ -99,3 +99,17 @@ def test_the_hooks_we_define_are_litellm_s_hook_names() -> None:
         assert hook in vars(CustomLogger), f"CustomLogger.{hook} is gone"
     for call in ("acompletion", "astreaming", "aembedding"):
         assert call in vars(CustomLLM), f"CustomLLM.{call} is gone"
+
+
+def test_a_text_completion_and_allowed_params_reach_a_custom_provider() -> None:
+    """LiteLLM marks a /v1/completions call in the provider's litellm_params, and takes
+    `allowed_openai_params` as a call's own list of params to let through."""
+    from litellm.litellm_core_utils.get_litellm_params import get_litellm_params
+    from litellm.utils import get_optional_params
+
+    assert internals.is_text_completion(get_litellm_params(text_completion=True))
+    assert not internals.is_text_completion(get_litellm_params())
+    assert "allowed_openai_params" in inspect.signature(get_optional_params).parameters
+    call: dict[str, object] = {"allowed_openai_params": ["x"]}
+    internals.let_through(call)
+    assert call["allowed_openai_params"] == ["x", *internals.UNLISTED_OPENAI_PARAMS]

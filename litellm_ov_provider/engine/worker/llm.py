@@ -113,9 +113,11 @@ class LLMWorker:
 
     def _admit(self, msg: p.Submit) -> _Active:
         with stage("cannot render the chat template"):
-            prompt = render(self._tok, msg.messages, msg.tools, msg.template_context)
-        with stage("cannot tokenize the prompt"):
-            ids = self._tok.encode(prompt, add_special_tokens=False).input_ids
+            prompt = msg.raw
+            if prompt is None:
+                prompt = render(self._tok, msg.messages, msg.tools, msg.template_context)
+        with stage("cannot tokenize the prompt"):  # a raw prompt gets the model's BOS
+            ids = self._tok.encode(prompt, add_special_tokens=msg.raw is not None).input_ids
         n_prompt = int(ids.shape[1])
         if self._ctx is not None and n_prompt >= self._ctx:  # the error says how long
             n_prompt = max(n_prompt, counted(self._tok, prompt))
