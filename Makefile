@@ -7,7 +7,7 @@ PORT ?= 4000
 HOST ?= 0.0.0.0
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run ui ui-stop test install install-dev lint typecheck bench bench-peer lock clean
+.PHONY: run ui ui-stop test install install-dev lint typecheck bench bench-peer conformance lock clean
 
 # The front door: the node plus LiteLLM's proxy (`pip install .` alone is the node).
 $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
@@ -75,6 +75,11 @@ bench: install-dev
 ## the llama-cpp-python sdist into ~/.cache/litellm-ov) side by side on the same GGUF
 bench-peer: install-dev
 	$(BIN)/python bench/peer.py
+
+## conformance: llama.cpp's server tests against a front door started as `make run`
+## starts it (tests/conformance/README.md says which apply and why)
+conformance: install-dev
+	$(BIN)/python tests/conformance/llama_cpp/run.py
 
 lock: install-dev
 	{ echo '# Exact versions for every install (pip install -c). Regenerate with `make lock`.'; \

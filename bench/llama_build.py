@@ -12,43 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
-VERSION = "0.3.36"  # llama-cpp-python; its vendor/llama.cpp is what gets built
-CACHE = Path(os.environ.get("OV_BENCH_CACHE", "~/.cache/litellm-ov")).expanduser() / "llama.cpp"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _sdist(where: Path) -> Path:
-    """The sdist file from PyPI, checked against PyPI's SHA-256 (pip download would
-    build its build dependencies from source to read its metadata)."""
-    import hashlib
-
-    import httpx
-
-    target = where / f"llama_cpp_python-{VERSION}.tar.gz"
-    if target.exists():
-        return target
-    meta = httpx.get(
-        "https://pypi.org/simple/llama-cpp-python/",
-        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
-        timeout=60,
-    )
-    meta.raise_for_status()
-    sdist = next(f for f in meta.json()["files"] if f["filename"] == target.name)
-    partial = target.with_suffix(".part")
-    digest = hashlib.sha256()
-    with httpx.stream("GET", sdist["url"], timeout=600, follow_redirects=True) as r:
-        r.raise_for_status()
-        with partial.open("wb") as out:
-            for piece in r.iter_bytes():
-                digest.update(piece)
-                out.write(piece)
-    if digest.hexdigest() != sdist["hashes"]["sha256"]:
-        partial.unlink()
-        raise SystemExit("llama-cpp-python sdist: SHA-256 mismatch")
-    partial.rename(target)
-    return target
+from testbed.llama_cpp import CACHE, VERSION, sdist
 
 
 def llama_server() -> Path:
@@ -61,7 +31,7 @@ def llama_server() -> Path:
     source = root / "src"
     if not (source / "CMakeLists.txt").exists():
         shutil.rmtree(source, ignore_errors=True)
-        with tarfile.open(_sdist(root)) as tar:
+        with tarfile.open(sdist()) as tar:
             tar.extractall(root / "unpacked", filter="data")
         vendored = next((root / "unpacked").glob("*/vendor/llama.cpp"))
         shutil.move(str(vendored), source)
