@@ -80,7 +80,8 @@ class GrammarGate:
 
     async def _compile(self, constraint: Constraint) -> str | None:
         client = await self._running()
-        what = "grammar" if constraint.kind == "grammar" else "schema"
+        source = constraint.text if constraint.kind == "json_schema" else constraint.schema
+        what = "schema" if source else "grammar"
         try:
             await asyncio.wait_for(client.check_grammar(constraint), self._timeout)
         except InvalidRequest as exc:
@@ -88,8 +89,7 @@ class GrammarGate:
         except TimeoutError:
             log.warning("a grammar took longer than %.1f s to compile; rejected", self._timeout)
             await self.close()
-            schema = json.loads(constraint.text) if what == "schema" else {}
-            named = list(suspects(schema, "schema"))[:3]
+            named = list(suspects(json.loads(source), "schema"))[:3] if source else []
             hint = f" (look at {', '.join(named)})" if named else ""
             return (
                 f"the grammar engine cannot compile this {what} within {self._timeout:g} s"

@@ -55,6 +55,7 @@ class Constraint:
 
     kind: str  # "json_schema" or "grammar"
     text: str
+    schema: str = ""  # the JSON schema a grammar was written from (errors name its parts)
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,11 @@ def constraint(params: dict[str, Any], schema: dict[str, Any] | None) -> Constra
     if grammar is None:
         if schema is None:
             return None
+        text = json.dumps(schema)
         compact = compact_grammar(schema)
         if compact is not None:
-            return Constraint("grammar", compact)
-        return Constraint("json_schema", json.dumps(schema))
+            return Constraint("grammar", compact, schema=text)
+        return Constraint("json_schema", text)
     if not isinstance(grammar, str) or not grammar.strip():
         raise InvalidRequest("grammar must be a non-empty EBNF grammar", param="grammar")
     if schema is not None:

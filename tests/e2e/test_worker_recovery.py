@@ -29,7 +29,9 @@ async def test_a_step_error_fails_its_request_and_the_others_resume(model_file: 
     try:
         _, story = await engine.submit(MESSAGES, None, p.Sampling(max_tokens=80, ignore_eos=True))
         early = [await anext(story) for _ in range(3)]
-        bad = p.Sampling(max_tokens=8, json_schema=json.dumps(LOOKBEHIND))
+        bad = p.Sampling(
+            max_tokens=8, constraint=p.Constraint("json_schema", json.dumps(LOOKBEHIND))
+        )
         _, broken = await engine.submit(MESSAGES, None, bad)
         with pytest.raises(InvalidRequest, match="Lookbehind"):
             async for _ in broken:

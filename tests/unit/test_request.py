@@ -26,7 +26,7 @@ def constrained_to(req: EngineRequest, schema: dict[str, Any]) -> bool:
     """Whether the request's output is held to `schema` (as its compact grammar)."""
     expected = compact_grammar(schema)
     assert expected is not None
-    return req.sampling.constraint == Constraint("grammar", expected)
+    return req.sampling.constraint == Constraint("grammar", expected, json.dumps(schema))
 
 
 def build(params: dict[str, Any], messages: Any = MSGS, context: int | None = 2048):
