@@ -27,22 +27,28 @@ What it changes relative to upstream, and only this:
     text" (they describe what that toy model writes, not protocol behaviour); every
     other regex (JSON, grammar...) is still matched.
 """
-# type: ignore[reportUnusedImport]
 
-import os
-import subprocess
-
-TMP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tmp")
+# Imports as upstream's utils.py has them: its tests use them through `from utils import *`.
 import json
+import os
 import re
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from json import JSONDecodeError
 from re import RegexFlag
 from typing import (
     Any,
+    Callable,
+    ContextManager,
+    Iterable,
+    List,
     Literal,
+    Optional,
+    Set,
+    Tuple,
 )
 from urllib.parse import urlsplit
 
@@ -51,6 +57,7 @@ import openai as _openai
 import pytest
 import requests
 
+TMP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tmp")
 DEFAULT_HTTP_TIMEOUT = 60
 DEFAULT_REQUEST_TIMEOUT = 600
 
