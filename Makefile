@@ -7,7 +7,7 @@ PORT ?= 4000
 HOST ?= 0.0.0.0
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 
-.PHONY: run ui ui-stop test install install-dev lint typecheck bench bench-peer conformance lock clean
+.PHONY: run ui ui-stop redis redis-stop test install install-dev lint typecheck bench bench-peer conformance lock clean
 
 # The front door: the node plus LiteLLM's proxy (`pip install .` alone is the node).
 $(VENV)/.stamp-base: pyproject.toml requirements/constraints.txt
@@ -30,12 +30,18 @@ FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/pyt
 		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}" \
 		OV_IDLE_TTL_SECONDS="$${OV_IDLE_TTL_SECONDS:-300}" OV_MAX_LOADED_MODELS="$${OV_MAX_LOADED_MODELS:-3}"
 
-## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT)
-run: install
+# With DATABASE_URL (keys and spend shared with other front doors) `run` starts
+# through make ui's launcher, which prepares that database first.
+RUN_NEEDS := $(if $(DATABASE_URL),$(VENV)/.stamp-ui,$(VENV)/.stamp-base)
+RUN_LAUNCHER := $(if $(DATABASE_URL),ov_admin_ui,litellm_ov_provider.ops.launch)
+
+## run: set up, fetch the default model, start the LiteLLM proxy on $(HOST):$(PORT);
+## REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and DATABASE_URL join other front doors
+run: $(RUN_NEEDS)
 	@$(BIN)/python -m litellm_ov_provider.ops.bootstrap $(if $(LITELLM_MASTER_KEY),--skip-key,)
 	@$(FRONT_DOOR_ENV); \
 	echo "front door: http://$(HOST):$(PORT)/v1 (model: smollm2-135m-instruct)"; \
-	exec $(BIN)/python -m litellm_ov_provider.ops.launch --config config/litellm.yaml --host $(HOST) --port $(PORT)
+	exec $(BIN)/python -m $(RUN_LAUNCHER) --config config/litellm.yaml --host $(HOST) --port $(PORT)
 
 ## ui: `run` plus LiteLLM's admin UI at /ui, on a local PostgreSQL (installed as root
 ## when missing, else the apt command is printed); store_model_in_db on
@@ -48,6 +54,15 @@ ui: $(VENV)/.stamp-ui
 ## ui-stop: stop make ui's PostgreSQL cluster
 ui-stop: $(VENV)/.stamp-ui
 	$(BIN)/python -m ov_admin_ui --stop
+
+## redis: a local Redis (Debian's redis-server) for front doors sharing state; prints
+## the REDIS_* settings they take (docs/scale-out.md)
+redis: $(VENV)/.stamp-base
+	@$(BIN)/python -m litellm_ov_provider.ops.redis_local start
+
+## redis-stop: stop it
+redis-stop: $(VENV)/.stamp-base
+	@$(BIN)/python -m litellm_ov_provider.ops.redis_local stop
 
 ## test: set up and run the whole suite (unit, engine, real proxy end to end)
 test: install-dev

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import secrets
 from pathlib import Path
 
 # Where `make run` keeps the master key it generates (mode 600), and where tools that
@@ -49,3 +50,16 @@ def weak_key_problem(key: str | None) -> str | None:
     if len(key) < MIN_KEY_CHARS:
         return f"the key has {len(key)} characters; at least {MIN_KEY_CHARS} are needed"
     return None
+
+
+def ensure_secret(path: Path) -> str:
+    """A generated secret kept in `path`: read, or generated once and written mode 600
+    (the local database's and Redis's passwords)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret = secrets.token_hex(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from litellm_ov_provider.keys import MASTER_KEY_FILE
+from litellm_ov_provider.keys import MASTER_KEY_FILE, ensure_secret
 
 APT_COMMAND = "sudo apt-get install -y postgresql"
 DB_USER = "litellm"
@@ -84,18 +83,6 @@ def default_dir() -> Path:
 def password_file() -> Path:
     raw = os.environ.get("OV_DB_PASSWORD_FILE")
     return Path(raw).expanduser() if raw else MASTER_KEY_FILE.expanduser().parent / "db_password"
-
-
-def ensure_password(path: Path) -> str:
-    """The cluster's password: read, or generated once and written mode 600."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    password = secrets.token_hex(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(password + "\n")
-    return password
 
 
 @dataclass(frozen=True)
@@ -197,7 +184,7 @@ def cluster() -> Cluster:
     """The cluster `make ui` uses (OV_DB_DIR, OV_DB_PORT), installing PostgreSQL first
     when it is missing."""
     folder, port = _where()
-    return Cluster(ensure_installed(), folder, port, ensure_password(password_file()))
+    return Cluster(ensure_installed(), folder, port, ensure_secret(password_file()))
 
 
 def existing_cluster() -> Cluster | None:

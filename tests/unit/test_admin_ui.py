@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from litellm_ov_provider.keys import ensure_secret
 from ov_admin_ui import migrations, postgres
 from ov_admin_ui.prisma_client import native_schema
 
@@ -44,6 +45,6 @@ def test_a_user_without_root_or_postgres_is_told_the_apt_command(
 
 def test_the_password_is_generated_once_mode_600(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "db_password"
-    first = postgres.ensure_password(path)
-    assert len(first) >= 32 and postgres.ensure_password(path) == first
+    first = ensure_secret(path)
+    assert len(first) >= 32 and ensure_secret(path) == first
     assert path.stat().st_mode & 0o777 == 0o600
