@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 CHECKED_AGAINST = "1.106.2"
@@ -111,8 +112,16 @@ def has_database() -> bool:
 
 
 def general_settings() -> dict[str, Any]:
+    """The proxy's general_settings: a dict at first, then LiteLLM's SettingsStore (a
+    Mapping) once the config is bound; a shallow copy of either."""
     settings = _server().general_settings
-    return settings if isinstance(settings, dict) else {}
+    return dict(settings) if isinstance(settings, Mapping) else {}
+
+
+def config_path() -> Path | None:
+    """The config file the proxy was started with."""
+    found = getattr(_server(), "user_config_file_path", None)
+    return Path(found) if isinstance(found, str) and found else None
 
 
 def app() -> Any:
