@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,6 +65,26 @@ def table(models: list[dict[str, Any]]) -> Table:
     return t
 
 
+def nodes_table(nodes: list[dict[str, Any]]) -> Table:
+    """A front door's other nodes: whether each answers, and what it serves."""
+    t = Table("NODE", "URL", "STATUS", "MODELS", "SINCE", box=None)
+    now = time.time()
+    for n in nodes:
+        status = str(n.get("status"))
+        if n.get("error"):
+            status += f" ({n['error']})"
+        since = n.get("since")
+        ago = f"{now - since:.0f} s ago" if isinstance(since, int | float) and since else "-"
+        t.add_row(
+            str(n.get("node")),
+            str(n.get("url")),
+            status,
+            ", ".join(n.get("models") or []) or "-",
+            ago,
+        )
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="ov-llm", description=__doc__.splitlines()[0])
     ap.add_argument("--url", default=os.environ.get("OV_URL", DEFAULT_URL))
@@ -102,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"{args.model}: {state}")
     else:
         console.print(table(data.get("models", [])))
+        if args.command == "ps" and data.get("nodes"):
+            console.print()
+            console.print(nodes_table(data["nodes"]))
     return 0
 
 

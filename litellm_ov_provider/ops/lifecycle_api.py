@@ -51,7 +51,12 @@ def ps(runtime: Runtime) -> list[dict[str, Any]]:
     ]
 
 
-def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool]) -> APIRouter:
+def build(
+    runtime: Callable[[], Runtime],
+    authorized: Callable[[Request], bool],
+    more: Callable[[], dict[str, Any]] = dict,
+) -> APIRouter:
+    """The routes; `more` adds to /ov/ps (a front door's other nodes)."""
     api = APIRouter()
 
     def refused(request: Request) -> JSONResponse | None:
@@ -71,7 +76,7 @@ def build(runtime: Callable[[], Runtime], authorized: Callable[[Request], bool])
 
     @api.get("/ov/ps", include_in_schema=False)
     async def list_loaded(request: Request) -> Any:
-        return refused(request) or {"models": ps(runtime())}
+        return refused(request) or {"models": ps(runtime()), **more()}
 
     @api.post("/ov/load", include_in_schema=False)
     async def load(request: Request) -> Any:

@@ -11,6 +11,8 @@ from ..core.cards import PROVIDER
 
 BOARD_PROVIDER = "board"  # LiteLLM's provider name for boards of specialists
 ID_PREFIX = "openvino-registry:"  # the id of every deployment the route sync owns
+NODE_ID_PREFIX = "openvino-node:"  # ... the node sync owns (another node's model)
+BOARD_ID_PREFIX = "openvino-board:"  # ... the board reload owns (a board edited since start)
 
 
 def provider_of(deployment: Mapping[str, Any]) -> str:
@@ -47,3 +49,18 @@ def is_registry_route(dep_id: str) -> bool:
     """Whether a router deployment id is one of the route sync's (a registry model or
     family)."""
     return dep_id.startswith(ID_PREFIX)
+
+
+def is_node_route(dep_id: str) -> bool:
+    """Whether a deployment id is the node sync's (a model of another node)."""
+    return dep_id.startswith(NODE_ID_PREFIX)
+
+
+def is_reloaded_board(dep_id: str) -> bool:
+    return dep_id.startswith(BOARD_ID_PREFIX)
+
+
+def is_owned(dep_id: str) -> bool:
+    """Whether one of our syncs owns a deployment: LiteLLM's own model sync (with
+    store_model_in_db) must leave it alone."""
+    return is_registry_route(dep_id) or is_node_route(dep_id) or is_reloaded_board(dep_id)

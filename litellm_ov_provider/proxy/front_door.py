@@ -56,6 +56,7 @@ from .rewrites import (
     rewrite_json,
     scrub_error_body,
     with_aliases,
+    with_facts,
     without_paths,
 )
 from .stream_shape import StreamReshaper, text_completion_id
@@ -110,6 +111,8 @@ class RequestGuard:
         send = Rewritten(send, is_error, _scrubbed_error).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
             send = Rewritten(send, is_json_ok, body_only(without_paths)).send
+        if method == "GET" and path == "/health" and (facts := health_facts()):
+            send = Rewritten(send, is_json_ok, body_only(partial(with_facts, facts=facts))).send
         if method == "GET" and path in MODEL_LIST_PATHS and (aliases := self._aliases()):
             rewrite = body_only(partial(with_aliases, aliases=aliases))
             send = Rewritten(send, is_json_ok, rewrite).send
@@ -161,6 +164,20 @@ def _family_aliases() -> dict[str, str]:
     from ..core.runtime import get_runtime
 
     return get_runtime().catalog.registry.aliases
+
+
+def health_facts() -> dict[str, Any]:
+    """What /health (and /ov/ps) add to LiteLLM's answer: the other nodes and the
+    shared Redis, when there are any."""
+    from .node_sync import node_rows
+    from .shared_state import redis_health
+
+    facts: dict[str, Any] = {}
+    if nodes := node_rows():
+        facts["nodes"] = nodes
+    if (redis := redis_health()) is not None:
+        facts["redis"] = redis
+    return facts
 
 
 def _is_board_name(name: str) -> bool:

@@ -25,8 +25,10 @@ from ..ops import lifecycle_api
 from . import internals
 from .base import take_headers
 from .deployments import is_ours
-from .front_door import install
+from .front_door import health_facts, install
+from .node_sync import serve_nodes
 from .provider import carry_embedding_params
+from .shared_state import watch_redis
 from .startup import refuse_weak_exposure, when_ready
 from .sync import serve_routes, sync_once
 
@@ -42,11 +44,14 @@ class ProxyHooks(CustomLogger):
         install(internals.app())
         metrics.register(get_runtime)  # ov_* beside LiteLLM's own in its /metrics
         master_only = lifecycle_api.key_check(internals.master_key)
-        internals.prepend_routes(lifecycle_api.build(get_runtime, master_only))
+        api = lifecycle_api.build(get_runtime, master_only, health_facts)
+        internals.prepend_routes(api)
         self._resyncs: set[asyncio.Task[None]] = set()
         pool = get_runtime().pool
         pool.add_listener(self._resync)  # model_info.loaded follows the pool
         when_ready(self._serve, name="openvino-registry-sync")
+        when_ready(serve_nodes, name="openvino-node-sync")
+        when_ready(watch_redis, name="openvino-redis-health")
 
     async def _serve(self) -> None:
         refuse_weak_exposure()  # again: general_settings.master_key is in place by now

@@ -142,3 +142,8 @@ def with_aliases(body: bytes, encoding: str, aliases: dict[str, str]) -> bytes:
         if isinstance(item, dict) and item.get("id") in aliases:
             item["alias_of"] = aliases[item["id"]]
     return _encoded(data, encoding)
+
+
+def with_facts(body: bytes, encoding: str, facts: dict[str, Any]) -> bytes:
+    """A JSON object body with `facts` added (/health: the other nodes, Redis)."""
+    return rewrite_json(body, encoding, lambda data: {**data, **facts}) if facts else body

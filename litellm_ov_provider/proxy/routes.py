@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.cards import PROVIDER, capabilities
 from ..registry.entries import ResolvedModel
-from .deployments import ID_PREFIX, deployment_id, is_registry_route
+from .deployments import deployment_id, is_registry_route
+
+# LiteLLM's per-deployment cooldown threshold: in a group with other nodes' copies, a
+# local model that fails more than this a minute steps aside for cooldown_time; set
+# on a deployment, it also keeps a group of one from ever being cooled down (a 404 of
+# ours would otherwise turn into 429s). A registry entry's model_info may change it.
+LOCAL_ALLOWED_FAILS = 3
 
 
 def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
@@ -16,6 +23,7 @@ def deployment(model: ResolvedModel, card: dict[str, Any]) -> dict[str, Any]:
     cannot override."""
     info: dict[str, Any] = {
         **capabilities(str(card.get("mode"))),
+        "allowed_fails": LOCAL_ALLOWED_FAILS,
         **model.entry.model_info,
         "id": deployment_id(model.name),
         **card,
@@ -56,6 +64,7 @@ def broken_deployment(name: str, reason: str) -> dict[str, Any]:
         "error": reason,
         "loaded": False,
         "litellm_provider": PROVIDER,
+        "allowed_fails": LOCAL_ALLOWED_FAILS,
     }
     return {
         "model_name": name,
@@ -71,14 +80,18 @@ class Plan:
     removed_names: list[str]
 
 
-def plan(current: dict[str, dict[str, Any]], desired: list[dict[str, Any]]) -> Plan:
+def plan(
+    current: dict[str, dict[str, Any]],
+    desired: list[dict[str, Any]],
+    owned: Callable[[str], bool] = is_registry_route,
+) -> Plan:
     """Compare our deployments now in the router (id -> deployment) with the desired ones.
-    Deployments whose id lacks our prefix are never touched."""
-    ours = {dep_id: dep for dep_id, dep in current.items() if is_registry_route(dep_id)}
+    Deployments whose id `owned` does not claim are never touched."""
+    ours = {dep_id: dep for dep_id, dep in current.items() if owned(dep_id)}
     wanted = {d["model_info"]["id"]: d for d in desired}
     upserts = [d for dep_id, d in wanted.items() if _differs(ours.get(dep_id), d)]
     deletes = sorted(set(ours) - set(wanted))
-    removed = [dep_id.removeprefix(ID_PREFIX) for dep_id in deletes]
+    removed = [str(ours[dep_id].get("model_name")) for dep_id in deletes]
     return Plan(upserts=upserts, deletes=deletes, removed_names=removed)
 
 
@@ -86,6 +99,9 @@ def _differs(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:
     if have is None:
         return True
     have_info = have.get("model_info") or {}
-    return have.get("model_name") != want["model_name"] or any(
-        have_info.get(k) != v for k, v in want["model_info"].items()
+    have_params = have.get("litellm_params") or {}
+    return (
+        have.get("model_name") != want["model_name"]
+        or any(have_info.get(k) != v for k, v in want["model_info"].items())
+        or any(have_params.get(k) != v for k, v in want["litellm_params"].items())
     )

@@ -20,7 +20,7 @@ from ..errors import RegistryError
 from ..registry.catalog import watch
 from ..registry.entries import validate_name
 from . import internals
-from .deployments import is_registry_route
+from .deployments import is_owned, is_registry_route
 from .routes import alias_deployment, broken_deployment, deployment, plan
 
 log = logging.getLogger(__name__)
@@ -46,20 +46,28 @@ def desired_deployments(runtime: Runtime) -> list[dict[str, Any]]:
     return out
 
 
-def apply(router: Any, desired: list[dict[str, Any]], retire: Callable[[str], None]) -> bool:
-    """Bring the router in line with `desired` (on the event loop; no I/O); `retire`
-    is told the names that left. True when the router changed."""
+def apply(
+    router: Any,
+    desired: list[dict[str, Any]],
+    retire: Callable[[str], None],
+    owned: Callable[[str], bool] = is_registry_route,
+    source: str = "the registry",
+) -> bool:
+    """Bring the router's deployments that `owned` claims in line with `desired` (on
+    the event loop; no I/O); `retire` is told the names that left. True when the
+    router changed."""
     from litellm.types.router import Deployment
 
     current = {d["model_info"]["id"]: d for d in router.get_model_list() or []}
-    todo = plan(current, desired)
+    todo = plan(current, desired, owned)
     for dep in todo.upserts:
         router.upsert_deployment(Deployment(**dep))
-        log.info("route %s -> %s", dep["model_name"], dep["litellm_params"]["model"])
+        where = dep["litellm_params"].get("api_base") or dep["litellm_params"]["model"]
+        log.info("route %s -> %s", dep["model_name"], where)
     for dep_id, name in zip(todo.deletes, todo.removed_names, strict=True):
         internals.delete_owned(router, dep_id)
         retire(name)
-        log.info("route %s removed (no longer in the registry)", name)
+        log.info("route %s removed (no longer in %s)", name, source)
     return bool(todo.upserts or todo.deletes)
 
 
@@ -78,7 +86,7 @@ async def sync_once(force: bool = False) -> None:
         runtime = get_runtime()
         changed = await asyncio.to_thread(runtime.catalog.refresh)
         router = internals.router()
-        internals.keep_deployments(router, is_registry_route)
+        internals.keep_deployments(router, is_owned)
         if changed or force:
             desired = await asyncio.to_thread(desired_deployments, runtime)
             if apply(router, desired, runtime.pool.retire):

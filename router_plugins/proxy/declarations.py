@@ -92,6 +92,18 @@ def plugins(board: str) -> Plugins:
         raise BoardConfigError(f"board {board!r}: board plugins: {exc}") from None
 
 
+def never_cooled_alone() -> None:
+    """Give each board from the config LiteLLM's per-deployment cooldown threshold, as
+    every route of ours has: a board alone under its name is then never cooled down
+    (a specialist's 404 would otherwise turn the board's next requests into 429s)."""
+    from litellm_ov_provider.proxy.routes import LOCAL_ALLOWED_FAILS
+
+    for dep in declared():
+        info = dep.get("model_info") or {}
+        if "allowed_fails" not in info and isinstance(info.get("id"), str):
+            internals.update_model_info(info["id"], {"allowed_fails": LOCAL_ALLOWED_FAILS})
+
+
 async def check_declared_boards() -> None:
     """Once the router is up: load the plugins (a misspelt hook fails here), build and
     validate every declared board, and log each unusable one in one line."""
@@ -102,6 +114,7 @@ async def check_declared_boards() -> None:
     except PluginError as exc:  # said once here; each board's request says it again
         log.error("board plugins failed to load; every board answers 503: %s", exc)
         return
+    never_cooled_alone()
     names = sorted({str(d.get("model_name")) for d in declared()})
     for name in names:
         try:

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from litellm_ov_provider.engine.worker.detok import IncrementalDetokenizer
-from litellm_ov_provider.proxy.routes import ID_PREFIX, deployment, plan
+from litellm_ov_provider.proxy.deployments import ID_PREFIX
+from litellm_ov_provider.proxy.routes import deployment, plan
 from litellm_ov_provider.registry.device import pick_device
 from litellm_ov_provider.registry.entries import ModelEntry, ResolvedModel
 from litellm_ov_provider.registry.modelinfo import ModelFileError, context_length, inspect_model
