@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -22,6 +21,7 @@ from rich.table import Table
 from litellm_ov_provider import node
 
 from ..board import config
+from ..board.config_file import model_list
 from ..board.plugins import Plugins, allowlist, describe, load
 from ..errors import BoardConfigError, PluginError
 from ..validation import checked
@@ -49,24 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     except (PluginError, BoardConfigError) as exc:
         print(f"ov-board: {exc}", file=sys.stderr)
         return 1
-
-
-def model_list(path: Path, seen: frozenset[Path] = frozenset()) -> list[dict[str, Any]]:
-    """The config's model_list with those of the files it `include:`s (as LiteLLM
-    reads them: paths relative to the including file)."""
-    path = path.resolve()
-    if path in seen:
-        raise BoardConfigError(f"{path} includes itself")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BoardConfigError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise BoardConfigError(f"{path} is not a LiteLLM config (a mapping)")
-    entries = [e for e in raw.get("model_list") or [] if isinstance(e, dict)]
-    for included in raw.get("include") or []:
-        entries += model_list(path.parent / str(included), seen | {path})
-    return entries
 
 
 def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str, Any]]:

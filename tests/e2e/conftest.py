@@ -14,6 +14,7 @@ import pytest
 from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.models import DEFAULT, THINKER, TINY_CTX, extract_minilm, place_default_ir, place_model
 from testbed.proxy import KEY, Proxy, start_proxy
+from testbed.shared import Missing, prisma_engines
 
 E2E_DIR = Path(__file__).parent
 
@@ -98,3 +99,12 @@ def minilm(proxy: Proxy, models_root: Path) -> dict[str, Any]:
 
 # The board test bed (a session fixture); imported last, since it uses the helpers above.
 from .bed import bc, board_bed  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def prisma_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Prisma's engines for `make ui`'s database (skipped when they cannot be had)."""
+    try:
+        return prisma_engines(tmp_path_factory.mktemp("prisma"))
+    except Missing as exc:
+        pytest.skip(str(exc))

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,34 +20,10 @@ import pytest
 from ov_admin_ui.postgres import server_bin
 from testbed.boards import board_entry, write_config
 from testbed.models import DEFAULT, place_model
-from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
+from testbed.proxy import KEY, REPO, Proxy, start_proxy
+from testbed.shared import postgres_env
 from testbed.waiting import stays
 
-
-def _origin() -> list[Path]:
-    """The folder this clone came from, when it is a local path (a clone made in a
-    temporary folder still finds the working copy's ../shared)."""
-    done = subprocess.run(
-        ["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    url = done.stdout.strip().removeprefix("file://")
-    return [Path(url).resolve()] if url.startswith("/") else []
-
-
-# The offline test engine in ../shared/tools, looked for beside each parent folder of
-# this repository and of the one it was cloned from (CI clones it elsewhere).
-OFFLINE_ENGINE = next(
-    (
-        found
-        for base in (REPO, *_origin())
-        for parent in base.parents
-        if (found := parent / "shared" / "tools" / "prisma-offline-engine").is_dir()
-    ),
-    REPO.parent / "shared" / "tools" / "prisma-offline-engine",
-)
 ARTIFACTS = REPO / "test-artifacts"
 BOARD = "board/ui"
 # As the machine's own probe starts it: no background traffic on a closed network.
@@ -66,51 +41,9 @@ SYNC_SECONDS = 2  # LiteLLM's DB model sync, shortened (default 30 s)
 
 
 @pytest.fixture(scope="module")
-def prisma_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Prisma's engines: the caller's own (PRISMA_QUERY_ENGINE_BINARY), else the
-    offline test engine from ../shared (this machine cannot download Prisma's)."""
-    if server_bin() is None:
-        pytest.skip("PostgreSQL's server is missing: run scripts/install-test-services.sh")
-    if os.environ.get("PRISMA_QUERY_ENGINE_BINARY"):
-        return {}
-    if not OFFLINE_ENGINE.is_dir() or shutil.which("npm") is None:
-        pytest.skip("no Prisma query engine: set PRISMA_QUERY_ENGINE_BINARY")
-    engine = tmp_path_factory.mktemp("prisma") / "engine"
-    shutil.copytree(OFFLINE_ENGINE, engine, ignore=shutil.ignore_patterns("node_modules"))
-    for f in engine.iterdir():
-        f.chmod(0o755 if f.suffix in ("", ".mjs") else 0o644)
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=engine, check=True
-    )
-    return {
-        "PRISMA_QUERY_ENGINE_BINARY": str(engine / "query-engine"),
-        "PRISMA_SCHEMA_ENGINE_BINARY": str(engine / "schema-engine"),
-        "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
-        # prisma 0.11.0 checks this engine hash and reads raw rows the older way.
-        "QE_SHIM_REPORT_VERSION": "ac9d7041ed77bcc8a8dbd2ab6616b39013829574",
-        "QE_SHIM_LEGACY_RAW": "1",
-    }
-
-
-@pytest.fixture(scope="module")
 def ui_env(prisma_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """A cluster folder the `postgres` user can reach when tests run as root (pytest's
-    own temporary folders are private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="ov-ui-"))
-    folder.chmod(0o755)
-    env = {
-        **prisma_env,
-        "OV_DB_DIR": str(folder / "pg"),
-        "OV_DB_PORT": str(free_port()),
-        "OV_DB_PASSWORD_FILE": str(folder / "secrets" / "db_password"),
-        "OV_UI_STATE": str(folder / "state"),
-        "PROXY_CONFIG_RELOAD_INTERVAL_SECONDS": str(SYNC_SECONDS),
-        "DATABASE_URL": "",  # the local cluster, not a caller's database
-    }
-    yield env
-    stop = {**os.environ, **env}
-    subprocess.run([sys.executable, "-m", "ov_admin_ui", "--stop"], env=stop)
-    shutil.rmtree(folder, ignore_errors=True)
+    with postgres_env(prisma_env) as env:
+        yield {**env, "PROXY_CONFIG_RELOAD_INTERVAL_SECONDS": str(SYNC_SECONDS)}
 
 
 def start_ui(root: Path, gguf: Path, env: dict[str, str], store_model_in_db: bool = True) -> Proxy:
