@@ -186,6 +186,46 @@ def update_model_info(dep_id: str, updates: dict[str, Any]) -> None:
     publish_model_list()
 
 
+# ---- LiteLLM's Redis -------------------------------------------------------------
+def _redis_caches() -> list[Any]:
+    """The Redis clients LiteLLM uses: the coordination Redis (limits, spend counters)
+    and the router's cache (cooldowns, usage routing); often one object."""
+    usage = getattr(_server(), "redis_usage_cache", None)
+    routing = getattr(getattr(router(), "cache", None), "redis_cache", None)
+    found = [usage] if usage is not None else []
+    return [*found, routing] if routing is not None and routing is not usage else found
+
+
+def _redis_breakers() -> list[Any]:
+    found = [getattr(cache, "_circuit_breaker", None) for cache in _redis_caches()]
+    return [b for b in found if b is not None]
+
+
+def redis_breaker_states() -> list[str]:
+    """closed, open or half_open, for each of LiteLLM's Redis circuit breakers."""
+    return [str(getattr(b, "_state", "unknown")) for b in _redis_breakers()]
+
+
+async def redis_came_back() -> int:
+    """Once Redis answers again (our own PING proves it): drop the connections LiteLLM
+    pooled before the outage (each would fail its next call, and that call's counts
+    would go to memory) and close its circuit breakers, which reopen only through one
+    probe call (one that ends without a verdict leaves a breaker half-open and every
+    Redis call skipped for good: limits stayed per front door after Redis came back).
+    How many breakers it closed."""
+    for cache in _redis_caches():
+        pool = getattr(cache, "async_redis_conn_pool", None)
+        if pool is not None:
+            await pool.disconnect(inuse_connections=False)
+    closed = 0
+    for breaker in _redis_breakers():
+        if breaker._state != breaker.CLOSED:
+            breaker._set_state(breaker.HALF_OPEN)
+            breaker.record_success()
+            closed += 1
+    return closed
+
+
 # ---- the app -------------------------------------------------------------------
 def prepend_routes(routes: Any) -> None:
     """Put our routes (a FastAPI APIRouter) ahead of LiteLLM's, whose catch-alls would

@@ -52,7 +52,7 @@ def redis_health() -> dict[str, Any] | None:
     """What /health says about Redis; None when none is configured."""
     if not _status:
         return None
-    status = {**_status, "in_use": _in_use()}
+    status = {**_status, "in_use": _in_use(), "breakers": internals.redis_breaker_states()}
     if not status["in_use"]:
         status["note"] = (
             "LiteLLM did not take this Redis at start (it was unreachable then): limits and "
@@ -87,7 +87,12 @@ async def watch_redis(every: float = PING_SECONDS) -> None:
     try:
         while True:
             error = await _ping(client)
+            was = _status.get("reachable")
             _went(error is None, error)
+            stuck = set(internals.redis_breaker_states()) - {"closed"}
+            if error is None and (was is False or stuck):  # a blip between two pings too
+                closed = await internals.redis_came_back()
+                log.info("redis: LiteLLM's stale connections dropped, %d breakers closed", closed)
             await asyncio.sleep(every)
     finally:
         await client.aclose()

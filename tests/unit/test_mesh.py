@@ -138,3 +138,42 @@ def test_node_plan_leaves_registry_routes_alone_and_follows_param_changes() -> N
     assert todo.upserts == [new] and todo.deletes == []
     todo = plan(current, [], owned=is_node_route)
     assert todo.deletes == [old["model_info"]["id"]] and todo.removed_names == ["smol"]
+
+
+def test_redis_is_found_as_litellm_finds_it_and_shown_without_its_password() -> None:
+    from litellm_ov_provider.proxy.shared_state import redis_target, where
+
+    assert redis_target({}) is None
+    host = redis_target({"REDIS_HOST": "10.0.0.2", "REDIS_PASSWORD": "pw"})
+    assert host == {"host": "10.0.0.2", "port": 6379, "password": "pw"}
+    assert where(host) == "10.0.0.2:6379"
+    url = redis_target({"REDIS_URL": "redis://:pw@cache:6390/0", "REDIS_HOST": "x"})
+    assert url is not None and where(url) == "cache:6390"
+
+
+def test_reloaded_boards_are_checked_together_and_owned_by_the_reload() -> None:
+    from router_plugins.proxy.reload import board_deployments, problems_of
+
+    good = {
+        "model_name": "board/a",
+        "litellm_params": {
+            "model": "board/a",
+            "board": {"strategy": "fallback", "specialists": [{"model": "m"}]},
+        },
+    }
+    loop = {
+        "model_name": "board/b",
+        "litellm_params": {
+            "model": "board/b",
+            "board": {"strategy": "fallback", "specialists": [{"model": "board/b"}]},
+        },
+    }
+    bad = {
+        "model_name": "board/c",
+        "litellm_params": {"model": "board/c", "board": {"strategy": "nope"}},
+    }
+    assert problems_of([good]) == []
+    found = problems_of([good, loop, bad])
+    assert any("board/b" in p for p in found) and any("board/c" in p for p in found)
+    (dep,) = board_deployments([good])
+    assert is_owned(dep["model_info"]["id"]) and dep["model_info"]["allowed_fails"] == 3
