@@ -177,3 +177,24 @@ def test_reloaded_boards_are_checked_together_and_owned_by_the_reload() -> None:
     assert any("board/b" in p for p in found) and any("board/c" in p for p in found)
     (dep,) = board_deployments([good])
     assert is_owned(dep["model_info"]["id"]) and dep["model_info"]["allowed_fails"] == 3
+
+
+def test_the_scale_out_doc_s_example_is_a_config_the_node_sync_takes() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from litellm_ov_provider.mesh.nodes import allowed_fails, openvino_section, poll_seconds
+
+    doc = (Path(__file__).parents[2] / "docs" / "scale-out.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", doc, re.S)
+    assert block is not None
+    section = openvino_section(yaml.safe_load(block.group(1)))
+    (spec,) = declared_nodes(section, {})
+    assert (spec.name, spec.url, spec.key_env) == (
+        "bigbox",
+        "http://10.0.0.5:8000",
+        "OV_NODE_BIGBOX_KEY",
+    )
+    assert poll_seconds(section) == 2 and allowed_fails(section) == 0
