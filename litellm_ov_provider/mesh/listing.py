@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.cards import PROVIDER, capabilities
 from ..proxy.deployments import NODE_ID_PREFIX
+from ..proxy.envelope import SEAL_HEADER
 from .nodes import NodeSpec
 
 NO_KEY = "no-key"  # never LiteLLM's fallback to OPENAI_API_KEY, which would go to the node
@@ -101,6 +102,8 @@ def node_deployment(
     }
     if spec.timeout is not None:
         params["timeout"] = spec.timeout
+    if model.info.get("owned_by") == PROVIDER:  # our node: its errors come back whole
+        params["extra_headers"] = {SEAL_HEADER: "1"}
     dep = {"model_name": model.id, "litellm_params": params, "model_info": _model_info(spec, model)}
     return _with_cooldown(dep, allowed_fails)
 

@@ -15,6 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+# Asks an ov-llm-server to seal its errors too: a front door sets it on the requests it
+# sends to another node of ours, so that node's error reaches the client whole.
+SEAL_HEADER = "x-ov-error-seal"
 _SEAL = re.compile(r"\s*\[ov-error:([A-Za-z0-9_-]+=*)\]")
 
 

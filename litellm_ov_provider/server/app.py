@@ -25,6 +25,7 @@ from ..core.wire import ChunkWriter, completion_json, embeddings_json, error_jso
 from ..engine import metrics
 from ..errors import NodeError
 from ..ops import lifecycle_api
+from ..proxy.envelope import SEAL_HEADER, sealed
 from ..registry.catalog import watch
 from ..registry.device import resolve_device
 from ..request.body import off_the_loop, read_capped
@@ -78,8 +79,12 @@ def _guard(app: FastAPI, keyed: KeyCheck | None) -> None:
         return await call_next(request)
 
     @app.exception_handler(NodeError)
-    async def node_error(_: Request, exc: NodeError) -> JSONResponse:
-        return JSONResponse(node_error_json(exc), status_code=exc.status_code)
+    async def node_error(request: Request, exc: NodeError) -> JSONResponse:
+        body = node_error_json(exc)
+        if request.headers.get(SEAL_HEADER) == "1":  # a front door's request (mesh/)
+            error = body["error"]
+            error["message"] = sealed(error["message"], error)
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -157,6 +157,19 @@ def test_doors_find_every_node_model_and_keep_node_keys_to_themselves(mesh: Mesh
             assert not any(k in text for k in NODE_KEYS.values())
 
 
+async def test_a_node_s_refusal_reaches_the_client_whole(mesh: Mesh) -> None:
+    too_long = [{"role": "user", "content": "word " * 9000}]
+    with pytest.raises(openai.BadRequestError) as err:
+        await mesh.client(0).chat.completions.create(model=SOLO, messages=too_long)
+    assert err.value.code == "context_length_exceeded" and err.value.param == "messages"
+    assert "[ov-error:" not in str(err.value) and "OpenAIException" not in str(err.value)
+    node = mesh.nodes["a"]  # asked directly, the node's message carries no seal
+    direct = openai.OpenAI(base_url=f"{node.base_url}/v1", api_key=node.key, max_retries=0)
+    with pytest.raises(openai.BadRequestError) as err:
+        direct.chat.completions.create(model=SOLO, messages=too_long)
+    assert err.value.code == "context_length_exceeded" and "[ov-error:" not in str(err.value)
+
+
 async def test_eight_clients_over_both_doors_all_succeed_and_both_nodes_serve(
     mesh: Mesh,
 ) -> None:
