@@ -93,7 +93,7 @@ def node_deployment(
     in a deployment added at run time; LiteLLM never shows a deployment's api_key).
 
     `allowed_fails` (LiteLLM's, per deployment): in a model group with other
-    deployments, more failures than this in a minute cool the node's deployment down
+    deployments, more failures than this within cooldown_time cool the node's deployment down
     for the router's `cooldown_time`; a group of one is never cooled down."""
     params: dict[str, Any] = {
         "model": f"openai/{model.id}",
@@ -111,11 +111,12 @@ def node_deployment(
 def desired_node_deployments(
     states: Iterable[NodeState],
     local: set[str],
-    boards: set[str],
+    taken: set[str],
     env: Mapping[str, str],
     allowed_fails: int = 0,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The deployments the nodes call for, and the names left out (a board's name).
+    """The deployments the nodes call for, and the names left out (`taken`: boards
+    and models this proxy routes elsewhere).
 
     A node that answers serves everything it lists. A node that stopped answering
     keeps only the models nobody else serves, so their requests fail as what they are
@@ -127,7 +128,7 @@ def desired_node_deployments(
     refused: list[str] = []
     for state in states:
         for model in state.models:
-            if model.id in boards:
+            if model.id in taken:
                 refused.append(model.id)
             elif state.up or model.id not in live:
                 key = state.spec.key(env)

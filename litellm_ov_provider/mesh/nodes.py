@@ -62,6 +62,10 @@ def node_url(raw: Any, name: str) -> str:
             f"node {name!r}: url must not carry credentials, a query or a fragment "
             "(give the key as api_key: os.environ/VAR)"
         )
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        raise NodeConfigError(f"node {name!r}: url has an invalid port") from None
     path = parts.path.rstrip("/").removesuffix("/v1").rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path}"
 
@@ -127,11 +131,26 @@ def declared_nodes(settings: Mapping[str, Any], env: Mapping[str, str]) -> list[
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise NodeConfigError(f"node names must be unique: {names}")
+    keys = [s.key_env for s in specs]
+    if len(set(keys)) != len(keys):  # `a-b` and `a_b` would share OV_NODE_A_B_KEY
+        raise NodeConfigError(f"each node needs a key variable of its own: {keys}")
     return specs
 
 
+def config_problem(exc: Exception) -> str:
+    """Why a config file cannot be used, without quoting it (a YAML error's snippet
+    could carry a secret written on the broken line)."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    return str(exc)
+
+
 def allowed_fails(settings: Mapping[str, Any]) -> int:
-    """Failed requests a minute before another node's deployment is cooled down."""
+    """Failed requests (within cooldown_time) before another node's deployment is cooled down."""
     value = settings.get("node_allowed_fails", 0)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise NodeConfigError("general_settings.openvino.node_allowed_fails must be 0 or more")

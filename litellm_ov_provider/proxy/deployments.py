@@ -4,6 +4,7 @@ sync and the board layer."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,8 +42,13 @@ def board_declaration(deployment: Mapping[str, Any]) -> Any:
     return (deployment.get("litellm_params") or {}).get("board") if is_board(deployment) else None
 
 
+# This front door's own: front doors sharing Redis share LiteLLM's cooldowns and fail
+# counts by deployment id, and one door's local model is not another door's.
+INSTANCE = secrets.token_hex(4)
+
+
 def deployment_id(name: str) -> str:
-    return f"{ID_PREFIX}{name}"
+    return f"{ID_PREFIX}{name}@{INSTANCE}"
 
 
 def is_registry_route(dep_id: str) -> bool:

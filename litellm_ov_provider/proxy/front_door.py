@@ -111,7 +111,12 @@ class RequestGuard:
         send = Rewritten(send, is_error, _scrubbed_error).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
             send = Rewritten(send, is_json_ok, body_only(without_paths)).send
-        if method == "GET" and path == "/health" and (facts := health_facts()):
+        if (
+            method == "GET"
+            and path == "/health"
+            and self._is_master(scope)
+            and (facts := health_facts())
+        ):
             send = Rewritten(send, is_json_ok, body_only(partial(with_facts, facts=facts))).send
         if method == "GET" and path in MODEL_LIST_PATHS and (aliases := self._aliases()):
             rewrite = body_only(partial(with_aliases, aliases=aliases))

@@ -24,9 +24,9 @@ from ..engine import metrics
 from ..ops import lifecycle_api
 from . import internals
 from .base import take_headers
-from .deployments import is_ours
+from .deployments import is_node_route, is_ours
 from .front_door import health_facts, install
-from .node_sync import serve_nodes
+from .node_sync import node_failed, serve_nodes
 from .provider import carry_embedding_params
 from .shared_state import watch_redis
 from .startup import refuse_weak_exposure, when_ready
@@ -78,12 +78,22 @@ class ProxyHooks(CustomLogger):
         if router is not None and name not in router.get_model_names():
             await sync_once(force=True)
         found = internals.deployments(name)
+        if any(is_ours(d) for d in found):  # with other nodes' copies too
+            internals.let_through(data)
         if found and all(is_ours(d) for d in found):
             data["num_retries"] = 0
-            internals.let_through(data)
             if call_type == "aembedding":
                 carry_embedding_params(data)
         return data
+
+    async def async_log_failure_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any
+    ) -> None:
+        """A call to another node that could not connect takes that node out of its
+        groups at once (the router retries elsewhere; its next poll decides again)."""
+        dep_id = internals.deployment_of_call(kwargs)
+        if dep_id and is_node_route(dep_id) and internals.is_connection_error(kwargs):
+            node_failed(dep_id)
 
     async def async_post_call_response_headers_hook(
         self,

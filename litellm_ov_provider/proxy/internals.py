@@ -64,6 +64,24 @@ def is_health_probe(litellm_params: Mapping[str, Any] | None) -> bool:
     return False
 
 
+def deployment_of_call(kwargs: Mapping[str, Any]) -> str | None:
+    """The router deployment a logged call ran on (a logging callback's kwargs)."""
+    params = kwargs.get("litellm_params") or {}
+    for info in (params.get("model_info"), (params.get("metadata") or {}).get("model_info")):
+        if isinstance(info, Mapping) and isinstance(info.get("id"), str):
+            return str(info["id"])
+    return None
+
+
+def is_connection_error(kwargs: Mapping[str, Any]) -> bool:
+    """Whether a logged call failed to reach its server (LiteLLM's openai provider
+    reports a refused connection as a 500 "Connection error")."""
+    import litellm
+
+    error = kwargs.get("exception")
+    return isinstance(error, litellm.APIConnectionError) or "Connection error" in str(error)
+
+
 def call_id(litellm_params: Mapping[str, Any] | None) -> str | None:
     """LiteLLM's id of this call: the same id its response-header hook sees."""
     found = (litellm_params or {}).get("litellm_call_id")

@@ -18,19 +18,20 @@ import yaml
 
 from ..core.runtime import get_runtime
 from ..mesh.discovery import PROBE_TIMEOUT, poll_all
-from ..mesh.listing import NodeState, desired_node_deployments
+from ..mesh.listing import NodeState, desired_node_deployments, node_deployment_id
 from ..mesh.nodes import (
     DEFAULT_POLL_SECONDS,
     NodeConfigError,
     NodeSpec,
     allowed_fails,
+    config_problem,
     declared_nodes,
     openvino_section,
     poll_seconds,
 )
 from . import internals
-from .deployments import is_board, is_node_route
-from .sync import apply
+from .deployments import is_local, is_node_route
+from .sync import apply, notify_synced
 
 log = logging.getLogger(__name__)
 _states: list[NodeState] = []
@@ -59,8 +60,14 @@ def _local_names() -> set[str]:
     return set(registry.models) | set(registry.aliases)
 
 
-def _board_names() -> set[str]:
-    return {str(d.get("model_name")) for d in internals.deployments() if is_board(d)}
+def _taken_names() -> set[str]:
+    """Names a node may not join: boards, and models this proxy's config or database
+    routes elsewhere (a node listing `gpt-4o` must not get a share of that traffic)."""
+    return {
+        str(d.get("model_name"))
+        for d in internals.deployments()
+        if not is_local(d) and not is_node_route(str((d.get("model_info") or {}).get("id")))
+    }
 
 
 def apply_nodes() -> bool:
@@ -69,15 +76,31 @@ def apply_nodes() -> bool:
     router = internals.router()
     if router is None:
         return False
-    desired, refused = desired_node_deployments(_states, _local_names(), _board_names(), os.environ)
+    desired, refused = desired_node_deployments(
+        _states, _local_names(), _taken_names(), os.environ, _allowed_fails[0]
+    )
     for name in set(refused) - _refused:
-        log.warning("a node lists %r, the name of a board here: the board keeps it", name)
+        log.warning("a node lists %r, a name this proxy routes elsewhere: it keeps it", name)
     _refused.clear()
     _refused.update(refused)
     changed = apply(router, desired, lambda _: None, owned=is_node_route, source="any node")
     if changed:
         internals.publish_model_list()
+        notify_synced()  # boards republish what their members support
     return changed
+
+
+def node_failed(dep_id: str) -> None:
+    """A request to a node's deployment could not connect: take that node out of the
+    groups others serve now, not at its next poll (LiteLLM does not cool a deployment
+    down for a connection error)."""
+    for state in _states:
+        if state.up and dep_id.startswith(node_deployment_id(state.spec.name, "")):
+            log.warning(
+                "node %s refused a connection; out of its groups until it answers", state.spec.name
+            )
+            state.up, state.error = False, "a request could not connect"
+            apply_nodes()
 
 
 @dataclass(frozen=True)
@@ -98,7 +121,6 @@ def _adopt(plan: NodePlan) -> None:
     """Use `plan`'s nodes, keeping what the polls found of those already known."""
     known = {s.spec: s for s in _states}
     _states[:] = [known.get(spec) or NodeState(spec) for spec in plan.specs]
-    _allowed_fails[0] = plan.allowed_fails
     if plan.specs:
         names = ", ".join(f"{s.name} {s.url}" for s in plan.specs)
         log.info("nodes: %s (polled every %g s)", names, plan.every)
@@ -126,17 +148,18 @@ async def serve_nodes() -> None:
                 seen = signature
                 try:
                     plan = await asyncio.to_thread(read_plan, path, os.environ)
-                except (NodeConfigError, OSError, yaml.YAMLError) as exc:
-                    if str(exc) != refused:
-                        refused = str(exc)
-                        log.error("nodes: %s; the nodes in use stay until it is fixed", exc)
+                except (NodeConfigError, OSError, ValueError, yaml.YAMLError) as exc:
+                    if (why := config_problem(exc)) != refused:
+                        refused = why
+                        log.error("nodes: %s; the nodes in use stay until it is fixed", why)
                 else:
                     refused, every = "", plan.every
+                    _allowed_fails[0] = plan.allowed_fails
                     if [s.spec for s in _states] != plan.specs:
                         _adopt(plan)
-            await poll_all(client, _states, os.environ)
             try:
+                await poll_all(client, _states, os.environ)
                 apply_nodes()
-            except Exception:  # the next round tries again
+            except Exception:  # never the end of polling: the next round tries again
                 log.exception("node sync failed")
             await asyncio.sleep(every)

@@ -38,8 +38,14 @@ def unwrapped(message: str) -> str:
 def openai_error(status: int, error: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     """An error body's `error` as OpenAI sends it, and the status it goes with."""
     raw, node = opened(str(error.get("message") or ""))
-    if node is not None:
-        return status, {key: node.get(key) for key in ("message", "type", "param", "code")}
+    if node is not None:  # typed and scrubbed: another node of ours may have sealed it
+        fields = {k: v if isinstance(v, str) else None for k, v in node.items()}
+        return status, {
+            "message": public_message(fields.get("message") or unwrapped(raw)),
+            "type": fields.get("type") or error_type(status),
+            "param": fields.get("param"),
+            "code": fields.get("code"),
+        }
     message = unwrapped(raw)
     unknown = _UNKNOWN_MODEL.search(raw)
     if status == 400 and unknown:

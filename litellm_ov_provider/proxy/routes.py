@@ -11,7 +11,7 @@ from ..registry.entries import ResolvedModel
 from .deployments import deployment_id, is_registry_route
 
 # LiteLLM's per-deployment cooldown threshold: in a group with other nodes' copies, a
-# local model that fails more than this a minute steps aside for cooldown_time; set
+# local model that fails more than this within cooldown_time steps aside for cooldown_time; set
 # on a deployment, it also keeps a group of one from ever being cooled down (a 404 of
 # ours would otherwise turn into 429s). A registry entry's model_info may change it.
 LOCAL_ALLOWED_FAILS = 3

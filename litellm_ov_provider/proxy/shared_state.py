@@ -16,6 +16,9 @@ from . import internals
 
 log = logging.getLogger(__name__)
 PING_SECONDS = 5.0
+# LiteLLM's breaker reopens after REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT (60 s) through
+# one probe; past twice that with Redis answering, the probe never concluded.
+STUCK_SECONDS = 2 * float(os.environ.get("REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT") or 60)
 _status: dict[str, Any] = {}
 
 
@@ -28,6 +31,8 @@ def redis_target(env: Mapping[str, str]) -> dict[str, Any] | None:
             "host": env["REDIS_HOST"],
             "port": int(env.get("REDIS_PORT") or 6379),
             "password": env.get("REDIS_PASSWORD") or None,
+            "username": env.get("REDIS_USERNAME") or None,
+            "ssl": (env.get("REDIS_SSL") or "").lower() in ("1", "true", "yes"),
         }
     return None
 
@@ -84,15 +89,26 @@ async def watch_redis(every: float = PING_SECONDS) -> None:
         else aioredis.Redis(**{**target, **kwargs})
     )
     _status.update(configured=True, at=where(target), reachable=None, since=time.time())
+    open_since: float | None = None  # when a breaker of LiteLLM's was last seen closed
     try:
         while True:
-            error = await _ping(client)
-            was = _status.get("reachable")
-            _went(error is None, error)
-            stuck = set(internals.redis_breaker_states()) - {"closed"}
-            if error is None and (was is False or stuck):  # a blip between two pings too
-                closed = await internals.redis_came_back()
-                log.info("redis: LiteLLM's stale connections dropped, %d breakers closed", closed)
+            try:
+                error = await _ping(client)
+                was = _status.get("reachable")
+                _went(error is None, error)
+                stuck = set(internals.redis_breaker_states()) - {"closed"}
+                open_since = (open_since or time.time()) if stuck else None
+                # Redis came back, or a breaker stays open past LiteLLM's own recovery
+                # time while Redis answers (a probe that never concluded).
+                overdue = open_since is not None and time.time() - open_since > STUCK_SECONDS
+                if error is None and (was is False or overdue):
+                    closed = await internals.redis_came_back()
+                    log.info(
+                        "redis: LiteLLM's stale connections dropped, %d breakers closed", closed
+                    )
+                    open_since = None
+            except Exception:  # never the end of the watch
+                log.exception("redis health check failed")
             await asyncio.sleep(every)
     finally:
         await client.aclose()

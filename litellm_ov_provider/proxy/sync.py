@@ -91,11 +91,16 @@ async def sync_once(force: bool = False) -> None:
             desired = await asyncio.to_thread(desired_deployments, runtime)
             if apply(router, desired, runtime.pool.retire):
                 internals.publish_model_list()  # /health and /model_group/info read it
-        for listener in list(_listeners):
-            try:
-                listener()
-            except Exception:  # another package's listener must not stop our routes
-                log.exception("a registry-sync listener failed")
+        notify_synced()
+
+
+def notify_synced() -> None:
+    """Tell the listeners the routes changed (on the event loop)."""
+    for listener in list(_listeners):
+        try:
+            listener()
+        except Exception:  # another package's listener must not stop our routes
+            log.exception("a route-sync listener failed")
 
 
 async def ensure_route(model: str) -> bool:

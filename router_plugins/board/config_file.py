@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from litellm_ov_provider.mesh.nodes import config_problem
+
 from ..errors import BoardConfigError
 
 
@@ -19,11 +21,17 @@ def model_list(path: Path, seen: frozenset[Path] = frozenset()) -> list[dict[str
         raise BoardConfigError(f"{path} includes itself")
     try:
         raw = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BoardConfigError(f"cannot read {path}: {exc}") from exc
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # never quoting the file
+        raise BoardConfigError(f"cannot read {path}: {config_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise BoardConfigError(f"{path} is not a LiteLLM config (a mapping)")
-    entries = [e for e in raw.get("model_list") or [] if isinstance(e, dict)]
-    for included in raw.get("include") or []:
+    listed, includes = raw.get("model_list") or [], raw.get("include") or []
+    if not isinstance(listed, list) or not isinstance(includes, list):
+        raise BoardConfigError(f"{path}: model_list and include must be lists")
+    entries = [e for e in listed if isinstance(e, dict)]
+    bad = [e.get("model_name") for e in entries if not isinstance(e.get("litellm_params"), dict)]
+    if bad:
+        raise BoardConfigError(f"{path}: litellm_params must be a mapping (in {bad})")
+    for included in includes:
         entries += model_list(path.parent / str(included), seen | {path})
     return entries

@@ -34,21 +34,40 @@ def board_entries(path: Path) -> list[dict[str, Any]]:
 
 
 def problems_of(entries: list[dict[str, Any]]) -> list[str]:
-    """Every problem of these boards as a set (each board's checks, then loops)."""
+    """Every problem of these boards as a set (each board's checks, then loops, then
+    whether LiteLLM takes each as a deployment)."""
     problems: list[str] = []
     for entry in entries:
-        name = str(entry.get("model_name"))
+        name = entry.get("model_name")
+        if not isinstance(name, str) or not name:
+            problems.append(f"a board entry has no model_name: {entry.get('litellm_params')}")
+            continue
         try:
             validated(name, node.board_declaration(entry), plugins(name))
         except BoardConfigError as exc:
             problems += [f"board {name!r}: {p}" for p in exc.problems]
+    if problems:
+        return sorted(set(problems))
     graph = config.board_graph(entries)
     for name in sorted({str(e.get("model_name")) for e in entries}):
         try:
             config.check_no_loop(name, graph)
         except BoardConfigError as exc:
             problems.append(exc.message)
-    return sorted(set(problems))
+    return sorted(set(problems + _not_deployable(entries)))
+
+
+def _not_deployable(entries: list[dict[str, Any]]) -> list[str]:
+    """The boards LiteLLM would not take as deployments (e.g. `rpm: lots`)."""
+    from litellm.types.router import Deployment
+
+    problems = []
+    for dep in board_deployments(entries):
+        try:
+            Deployment(**dep)
+        except Exception as exc:  # pydantic's ValidationError, or worse
+            problems.append(f"board {dep['model_name']!r}: {type(exc).__name__}: {exc}"[:300])
+    return problems
 
 
 def board_deployments(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,9 +94,10 @@ def replace_boards(entries: list[dict[str, Any]]) -> None:
     if router is None:
         return
     for dep in internals.deployments():
-        dep_id = str((dep.get("model_info") or {}).get("id"))
-        if is_board(dep) and not _owned_by_reload(dep_id):
-            internals.delete_owned(router, dep_id)  # the boards loaded at start
+        info = dep.get("model_info") or {}
+        dep_id = str(info.get("id"))
+        if is_board(dep) and not _owned_by_reload(dep_id) and not info.get("db_model"):
+            internals.delete_owned(router, dep_id)  # the config's boards loaded at start
     apply(router, board_deployments(entries), lambda _: None, _owned_by_reload, "the config")
     internals.publish_model_list()
 
@@ -88,8 +108,6 @@ def fingerprint(entries: list[dict[str, Any]]) -> str:
 
 async def watch_boards(path: Path, every: float = POLL_SECONDS) -> None:
     """Re-read `path` every `every` seconds; apply the boards when they changed."""
-    from .capabilities import publish
-
     try:
         last = fingerprint(await asyncio.to_thread(board_entries, path))
     except BoardConfigError:
@@ -98,26 +116,32 @@ async def watch_boards(path: Path, every: float = POLL_SECONDS) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            entries = await asyncio.to_thread(board_entries, path)
-        except BoardConfigError as exc:
-            if str(exc) != refused:
-                refused = str(exc)
-                log.error("boards not reloaded; the last good boards stay: %s", exc)
-            continue
-        now = fingerprint(entries)
-        if now in (last, refused):
-            continue
-        problems = await asyncio.to_thread(problems_of, entries)
-        if problems:
-            refused = now
-            log.error(
-                "boards not reloaded from %s; the last good boards stay: %s",
-                path,
-                "; ".join(problems),
-            )
-            continue
-        replace_boards(entries)
-        publish()
-        last, refused = now, ""
-        names = sorted({str(e["model_name"]) for e in entries})
-        log.info("boards reloaded from %s: %s", path, ", ".join(names) or "none")
+            last, refused = await _round(path, last, refused)
+        except Exception:  # never the end of the reload: the next edit is read again
+            log.exception("board reload failed")
+
+
+async def _round(path: Path, last: str, refused: str) -> tuple[str, str]:
+    """One look at the config file: (the fingerprint in service, the one refused)."""
+    from .capabilities import publish
+
+    try:
+        entries = await asyncio.to_thread(board_entries, path)
+    except BoardConfigError as exc:
+        if str(exc) != refused:
+            log.error("boards not reloaded; the last good boards stay: %s", exc)
+        return last, str(exc)
+    now = fingerprint(entries)
+    if now in (last, refused):
+        return last, refused
+    problems = await asyncio.to_thread(problems_of, entries)
+    if problems:
+        log.error(
+            "boards not reloaded from %s; the last good boards stay: %s", path, "; ".join(problems)
+        )
+        return last, now
+    replace_boards(entries)
+    publish()
+    names = sorted({str(e["model_name"]) for e in entries})
+    log.info("boards reloaded from %s: %s", path, ", ".join(names) or "none")
+    return now, ""

@@ -14,7 +14,7 @@ from litellm_ov_provider.mesh.listing import (
     parse_listing,
 )
 from litellm_ov_provider.mesh.nodes import NodeConfigError, NodeSpec, declared_nodes, parse_node
-from litellm_ov_provider.proxy.deployments import is_node_route, is_owned
+from litellm_ov_provider.proxy.deployments import deployment_id, is_node_route, is_owned
 from litellm_ov_provider.proxy.routes import plan
 
 
@@ -133,8 +133,8 @@ def test_a_board_name_is_never_taken_by_a_node() -> None:
 def test_node_plan_leaves_registry_routes_alone_and_follows_param_changes() -> None:
     old = node_deployment(NodeSpec("a", "http://old", "K"), NodeModel("smol"), None)
     new = node_deployment(NodeSpec("a", "http://new", "K"), NodeModel("smol"), None)
-    registry = {"model_name": "smol", "model_info": {"id": "openvino-registry:smol"}}
-    current = {old["model_info"]["id"]: old, "openvino-registry:smol": registry}
+    registry = {"model_name": "smol", "model_info": {"id": deployment_id("smol")}}
+    current = {old["model_info"]["id"]: old, deployment_id("smol"): registry}
     todo = plan(current, [new], owned=is_node_route)
     assert todo.upserts == [new] and todo.deletes == []
     todo = plan(current, [], owned=is_node_route)
@@ -146,7 +146,13 @@ def test_redis_is_found_as_litellm_finds_it_and_shown_without_its_password() -> 
 
     assert redis_target({}) is None
     host = redis_target({"REDIS_HOST": "10.0.0.2", "REDIS_PASSWORD": "pw"})
-    assert host == {"host": "10.0.0.2", "port": 6379, "password": "pw"}
+    assert host == {
+        "host": "10.0.0.2",
+        "port": 6379,
+        "password": "pw",
+        "username": None,
+        "ssl": False,
+    }
     assert where(host) == "10.0.0.2:6379"
     url = redis_target({"REDIS_URL": "redis://:pw@cache:6390/0", "REDIS_HOST": "x"})
     assert url is not None and where(url) == "cache:6390"
@@ -174,8 +180,12 @@ def test_reloaded_boards_are_checked_together_and_owned_by_the_reload() -> None:
         "litellm_params": {"model": "board/c", "board": {"strategy": "nope"}},
     }
     assert problems_of([good]) == []
-    found = problems_of([good, loop, bad])
-    assert any("board/b" in p for p in found) and any("board/c" in p for p in found)
+    assert any("board/b" in p for p in problems_of([good, loop]))
+    assert any("board/c" in p for p in problems_of([good, bad]))
+    nameless = {"litellm_params": good["litellm_params"]}
+    assert any("no model_name" in p for p in problems_of([nameless]))
+    greedy = {**good, "litellm_params": {**good["litellm_params"], "rpm": "lots"}}
+    assert any("ValidationError" in p for p in problems_of([greedy]))
     (dep,) = board_deployments([good])
     assert is_owned(dep["model_info"]["id"]) and dep["model_info"]["allowed_fails"] == 3
 

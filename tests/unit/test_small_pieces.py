@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from litellm_ov_provider.engine.worker.detok import IncrementalDetokenizer
-from litellm_ov_provider.proxy.deployments import ID_PREFIX
+from litellm_ov_provider.proxy.deployments import ID_PREFIX, deployment_id
 from litellm_ov_provider.proxy.routes import deployment, plan
 from litellm_ov_provider.registry.device import pick_device
 from litellm_ov_provider.registry.entries import ModelEntry, ResolvedModel
@@ -142,7 +142,7 @@ def test_routes_publish_capabilities_and_the_entry_s_own_model_info() -> None:
     chat = deployment(model, {"mode": "chat", "loaded": False, "context_length": 512})
     info = chat["model_info"]
     assert info["description"] == "small and quick"
-    assert info["loaded"] is False and info["id"] == f"{ID_PREFIX}a"
+    assert info["loaded"] is False and info["id"] == deployment_id("a")
     assert info["supports_function_calling"] and info["supports_response_schema"]
     assert info["supports_tool_choice"] and info["supports_system_messages"]
     assert info["supports_vision"] is False
