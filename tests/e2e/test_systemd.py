@@ -77,3 +77,25 @@ def test_the_front_door_template_refuses_to_listen_beyond_loopback() -> None:
     assert exposure_problem(env["HOST"], env["LITELLM_MASTER_KEY"]) is not None
     assert exposure_problem(env["HOST"], "k" * 64) is None
     assert exposure_problem("127.0.0.1", env["LITELLM_MASTER_KEY"]) is None
+
+
+def test_the_redis_unit_verifies_with_debian_s_redis_server(tmp_path: Path) -> None:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is missing: run scripts/install-test-services.sh")
+    units = tmp_path / "usr" / "lib" / "systemd"
+    units.mkdir(parents=True)
+    shutil.copytree("/lib/systemd/system", units / "system", symlinks=True)
+    (tmp_path / "etc" / "systemd" / "system").mkdir(parents=True)
+    unit = tmp_path / "etc" / "systemd" / "system" / "ov-redis.service"
+    unit.write_text(_unit("ov-redis"))
+    (tmp_path / "usr" / "bin").mkdir(parents=True)
+    shutil.copy(server, tmp_path / "usr" / "bin" / "redis-server")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", f"--root={tmp_path}", "ov-redis.service"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    conf = (REPO / "config" / "ov-redis.conf").read_text()
+    assert "requirepass change-me" in conf and 'save ""' in conf  # a placeholder to replace
