@@ -113,3 +113,26 @@ def test_a_text_completion_and_allowed_params_reach_a_custom_provider() -> None:
     call: dict[str, object] = {"allowed_openai_params": ["x"]}
     internals.let_through(call)
     assert call["allowed_openai_params"] == ["x", *internals.UNLISTED_OPENAI_PARAMS]
+
+
+def test_the_config_path_settings_store_and_redis_pieces_we_reach() -> None:
+    from litellm.caching.redis_cache import RedisCache, RedisCircuitBreaker
+    from litellm.proxy import proxy_server
+    from litellm.proxy.config_resolvers.settings_store import SettingsStore
+
+    for name in ("user_config_file_path", "redis_usage_cache"):
+        assert hasattr(proxy_server, name), f"proxy_server.{name} is gone"
+    # general_settings becomes a SettingsStore once bound: read as a Mapping.
+    from collections.abc import Mapping
+
+    assert issubclass(SettingsStore, Mapping)
+    breaker = RedisCircuitBreaker(failure_threshold=1, recovery_timeout=60)
+    for name in ("_state", "_set_state", "record_success", "CLOSED", "HALF_OPEN", "OPEN"):
+        assert hasattr(breaker, name), f"RedisCircuitBreaker.{name} is gone"
+    breaker.record_failure()
+    assert breaker._state == breaker.OPEN  # a failure opens it (threshold 1)
+    breaker._set_state(breaker.HALF_OPEN)
+    breaker.record_success()
+    assert breaker._state == breaker.CLOSED  # how redis_came_back closes it
+    init = inspect.getsource(RedisCache.__init__)
+    assert "_circuit_breaker" in init and "async_redis_conn_pool" in init
