@@ -28,7 +28,8 @@ install-dev: $(VENV)/.stamp-dev
 # The same key and environment for `run` and `ui`.
 FRONT_DOOR_ENV = export LITELLM_MASTER_KEY="$${LITELLM_MASTER_KEY:-$$($(BIN)/python -m litellm_ov_provider.ops.bootstrap --show-key)}" \
 		LITELLM_LOCAL_MODEL_COST_MAP=True OV_BOARD_PLUGINS="$${OV_BOARD_PLUGINS:-builtin}" \
-		OV_IDLE_TTL_SECONDS="$${OV_IDLE_TTL_SECONDS:-300}" OV_MAX_LOADED_MODELS="$${OV_MAX_LOADED_MODELS:-3}"
+		OV_IDLE_TTL_SECONDS="$${OV_IDLE_TTL_SECONDS:-300}" OV_MAX_LOADED_MODELS="$${OV_MAX_LOADED_MODELS:-3}" \
+		OV_PINNED_MODELS="$${OV_PINNED_MODELS-smollm2-135m-instruct}"
 
 # With DATABASE_URL (keys and spend shared with other front doors) `run` starts
 # through make ui's launcher, which prepares that database first.

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     grammar_timeout_seconds: float = Field(
         default=1.0, gt=0, description="longest a structured-output grammar may take to compile"
     )
+    pinned_models: str = Field(
+        default="",
+        description="comma-separated registry names loaded (and run once) at start and "
+        "never unloaded by the idle TTL or the loaded-model cap",
+    )
     # ov-llm-server (standalone); the front door takes these caps from its config
     max_request_mb: float = Field(default=16.0, gt=0, description="largest request body")
     host: str = "127.0.0.1"
@@ -63,6 +68,10 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser().absolute() if value is not None else None
+
+    @property
+    def pinned(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n.strip() for n in self.pinned_models.split(",") if n.strip()))
 
     @property
     def root(self) -> Path:

@@ -116,12 +116,22 @@ class ModelPool:
                 loaded.keep_alive = keep_alive
             if loaded.in_flight == 0:
                 loaded.idle.set()
-                if loaded.keep_alive == 0 and self._loaded.get(model.name) is loaded:
+                if (
+                    loaded.keep_alive == 0
+                    and not self.is_pinned(model.name)
+                    and self._loaded.get(model.name) is loaded
+                ):
                     log.info("unloading model %r (keep_alive 0)", model.name)
                     self.retire(model.name)
 
+    def is_pinned(self, name: str) -> bool:
+        return name in self._settings.pinned
+
     def ttl(self, loaded: LoadedModel) -> float | None:
-        """Seconds `loaded` stays loaded once idle; None: until the cap needs room."""
+        """Seconds `loaded` stays loaded once idle; None: until the cap needs room (a
+        pinned model: for good)."""
+        if self.is_pinned(loaded.model.name):
+            return None
         if loaded.keep_alive is not None:  # the last request's keep_alive: 0 is "now"
             return None if loaded.keep_alive < 0 else loaded.keep_alive
         ttl = self._settings.idle_ttl_seconds
@@ -206,9 +216,16 @@ class ModelPool:
         cap = self._settings.max_loaded_models
         if not cap or len(self._loaded) < cap:
             return
-        idle = [m for m in self._loaded.values() if m.in_flight == 0]
+        idle = [
+            m
+            for m in self._loaded.values()
+            if m.in_flight == 0 and not self.is_pinned(m.model.name)
+        ]
         if not idle:
-            log.warning("max_loaded_models=%d reached and every model is busy; loading anyway", cap)
+            log.warning(
+                "max_loaded_models=%d reached and every model is busy or pinned; loading anyway",
+                cap,
+            )
             return
         victim = min(idle, key=lambda m: m.last_used)
         log.info("unloading model %r (least recently used; cap %d)", victim.model.name, cap)

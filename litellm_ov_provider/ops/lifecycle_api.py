@@ -119,6 +119,7 @@ def ps_row(name: str, loaded: LoadedModel, pool: ModelPool, rss: float | None) -
         unloads = "after its requests" if loaded.keep_alive == 0 else "busy"
     else:
         unloads = "never" if at is None else "now" if at <= now else f"in {at - now:.0f} s"
+        unloads = "never (pinned)" if pool.is_pinned(name) else unloads
     return {
         "model": name,
         "device": loaded.info.device,
@@ -129,4 +130,5 @@ def ps_row(name: str, loaded: LoadedModel, pool: ModelPool, rss: float | None) -
         "keep_alive": pool.ttl(loaded),  # None: until the loaded-model cap needs room
         "unloads_at": at if not loaded.in_flight else None,
         "unloads": unloads,
+        "pinned": pool.is_pinned(name),
     }

@@ -57,6 +57,7 @@ from .rewrites import (
     scrub_error_body,
     with_aliases,
     with_facts,
+    with_readiness,
     without_paths,
 )
 from .stream_shape import StreamReshaper, text_completion_id
@@ -169,6 +170,14 @@ def _family_aliases() -> dict[str, str]:
     from ..core.runtime import get_runtime
 
     return get_runtime().catalog.registry.aliases
+
+
+def _readiness(
+    status: int, headers: list[tuple[bytes, bytes]], body: bytes, encoding: str
+) -> tuple[int, bytes]:
+    from ..core.warmup import readiness
+
+    return with_readiness(status, body, encoding, *readiness())
 
 
 def health_facts() -> dict[str, Any]:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
 from ..core.runtime import get_runtime
+from ..core.warmup import warm_pinned
 from ..engine import metrics
 from ..ops import lifecycle_api
 from . import internals
@@ -52,6 +54,7 @@ class ProxyHooks(CustomLogger):
         when_ready(self._serve, name="openvino-registry-sync")
         when_ready(serve_nodes, name="openvino-node-sync")
         when_ready(watch_redis, name="openvino-redis-health")
+        when_ready(partial(warm_pinned, get_runtime()), name="openvino-warm-pinned")
 
     async def _serve(self) -> None:
         refuse_weak_exposure()  # again: general_settings.master_key is in place by now

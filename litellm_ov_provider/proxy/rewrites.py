@@ -153,3 +153,16 @@ def with_aliases(body: bytes, encoding: str, aliases: dict[str, str]) -> bytes:
 def with_facts(body: bytes, encoding: str, facts: dict[str, Any]) -> bytes:
     """A JSON object body with `facts` added (/health: the other nodes, Redis)."""
     return rewrite_json(body, encoding, lambda data: {**data, **facts}) if facts else body
+
+
+def with_readiness(
+    status: int, body: bytes, encoding: str, ready: bool, counts: dict[str, int]
+) -> tuple[int, bytes]:
+    """LiteLLM's /health/readiness with the pinned models' state: 503 while one is
+    still loading (names stay out: readiness is asked without a key)."""
+    if not counts:
+        return status, body
+    changed = rewrite_json(body, encoding, lambda d: {**d, "pinned_models": counts})
+    if ready:
+        return status, changed
+    return 503, rewrite_json(changed, encoding, lambda d: {**d, "status": "loading"})

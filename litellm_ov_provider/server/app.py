@@ -21,6 +21,7 @@ from ..core import chat, embeddings
 from ..core.cards import fingerprint, listed_models
 from ..core.runtime import RequestContext, Runtime, freeze_startup_heap
 from ..core.types import Chunk, completion_id
+from ..core.warmup import readiness, warm_pinned
 from ..core.wire import ChunkWriter, completion_json, embeddings_json, error_json, node_error_json
 from ..engine import metrics
 from ..errors import NodeError
@@ -33,7 +34,7 @@ from ..request.checks import MB, Door, Limits, checked_body
 from ..request.embedding import EMBEDDING_PARAMS
 
 log = logging.getLogger("litellm_ov_provider.server")
-OPEN_PATHS = frozenset({"/health", "/health/liveliness"})
+OPEN_PATHS = frozenset({"/health", "/health/liveliness", "/health/readiness"})
 KeyCheck = Callable[[Request], bool]
 
 
@@ -57,6 +58,7 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], Any]:
         tasks = [
             asyncio.create_task(watch(runtime.catalog, runtime.settings.registry_poll_seconds)),
             asyncio.create_task(runtime.pool.run_reaper()),
+            asyncio.create_task(warm_pinned(runtime)),
         ]
         freeze_startup_heap()
         yield
@@ -161,6 +163,13 @@ def _info_routes(app: FastAPI, runtime: Runtime, keyed: KeyCheck | None) -> None
     @app.get("/health/liveliness")
     async def liveliness() -> str:
         return "I'm alive!"
+
+    @app.get("/health/readiness")
+    async def readiness_endpoint() -> JSONResponse:
+        """503 while a pinned model is still loading (OV_PINNED_MODELS), then 200."""
+        ready, counts = readiness()
+        body = {"status": "ready" if ready else "loading", "pinned_models": counts}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
 
 def _details(runtime: Runtime) -> dict[str, Any]:

@@ -114,3 +114,40 @@ def test_keep_alive_on_an_embedding_request(
     r = client.embeddings.create(model="minilm-l6", input=["a cat"], extra_body={"keep_alive": 0})
     assert len(r.data[0].embedding) == 384
     proxy.wait_for(lambda: not loaded(proxy, "minilm-l6"), 10, "the embedder to unload")
+
+
+def test_a_pinned_model_is_loaded_and_warm_before_the_front_door_is_ready(
+    tmp_path_factory: pytest.TempPathFactory, model_ir: Any, model_file: str
+) -> None:
+    from pathlib import Path
+
+    from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
+    from testbed.models import DEFAULT
+    from testbed.proxy import start_proxy
+
+    entry = default_entry(default_model_spec(), model_ir, Path(model_file))
+    env = {"OV_PINNED_MODELS": DEFAULT, "OV_IDLE_TTL_SECONDS": "1", "OV_MAX_LOADED_MODELS": "1"}
+    proxy = start_proxy(tmp_path_factory.mktemp("pinned"), {DEFAULT: entry, "other": entry}, env)
+    try:
+        seen: list[int] = []
+
+        def ready() -> bool:
+            r = httpx.get(f"{proxy.base_url}/health/readiness", timeout=10)
+            seen.append(r.status_code)
+            return r.status_code == 200
+
+        proxy.wait_for(ready, 120, "readiness")
+        assert set(seen) <= {200, 503}
+        assert proxy.workers(DEFAULT), "ready before the pinned model was loaded"
+        assert "pinned model smollm2-135m-instruct loaded and warm" in proxy.log_text()
+        body = httpx.get(f"{proxy.base_url}/health/readiness", timeout=10).json()
+        assert body["pinned_models"] == {"ready": 1}
+        # Neither the idle TTL (1 s) nor the cap (1) takes it: "other" loads beside it.
+        client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0)
+        client.chat.completions.create(
+            model="other", messages=[{"role": "user", "content": "hi"}], max_tokens=2
+        )
+        threading.Event().wait(3)
+        assert proxy.workers(DEFAULT) and "never (pinned)" in ov_llm(proxy, "ps").stdout
+    finally:
+        proxy.stop()

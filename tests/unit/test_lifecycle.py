@@ -100,3 +100,33 @@ async def test_keep_alive_holds_for_one_request_as_ollama_s_does(tmp_path: Path)
     assert runtime.pool.is_loaded("a") and runtime.pool.unloads_at(a) is None
     await chat.complete(runtime, "a", HI, {})
     assert runtime.pool.unloads_at(a) == pytest.approx(a.last_used + 300)
+
+
+async def test_pinned_models_are_warm_before_ready_and_never_unloaded(tmp_path: Path) -> None:
+    from litellm_ov_provider.core import warmup
+
+    runtime = fake_runtime(
+        tmp_path, Script(), idle_ttl_seconds=1, max_loaded_models=1, pinned_models="a, gone"
+    )
+    warmup._states.clear()
+    await warmup.warm_pinned(runtime)
+    assert warmup.pinned_states()["a"] == "ready"
+    assert warmup.pinned_states()["gone"].startswith("failed: ")
+    assert warmup.readiness() == (True, {"ready": 1, "failed": 1})
+    a = runtime.pool.loaded()["a"]
+    assert ps_row("a", a, runtime.pool, None)["unloads"] == "never (pinned)"
+    await chat.complete(runtime, "a", HI, {"keep_alive": 0})  # pin wins over a request's 0
+    assert runtime.pool.reap_idle(now=time.time() + 10_000) == []
+    await chat.complete(runtime, "b", HI, {})  # the cap of 1 takes no pinned model
+    assert runtime.pool.is_loaded("a") and runtime.pool.is_loaded("b")
+
+
+def test_readiness_holds_503_while_a_pinned_model_loads() -> None:
+    from litellm_ov_provider.proxy.rewrites import with_readiness
+
+    body = b'{"status": "healthy", "db": "Not connected"}'
+    assert with_readiness(200, body, "", True, {}) == (200, body)
+    status, loading = with_readiness(200, body, "", False, {"loading": 1})
+    assert status == 503 and b'"status": "loading"' in loading and b'"loading": 1' in loading
+    status, ready = with_readiness(200, body, "", True, {"ready": 1})
+    assert status == 200 and b'"status": "healthy"' in ready
