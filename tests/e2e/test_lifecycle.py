@@ -117,7 +117,7 @@ def test_keep_alive_on_an_embedding_request(
 
 
 def test_a_pinned_model_is_loaded_and_warm_before_the_front_door_is_ready(
-    tmp_path_factory: pytest.TempPathFactory, model_ir: Any, model_file: str
+    tmp_path_factory: pytest.TempPathFactory, models_root: Any, model_ir: Any, model_file: str
 ) -> None:
     from pathlib import Path
 
@@ -126,7 +126,12 @@ def test_a_pinned_model_is_loaded_and_warm_before_the_front_door_is_ready(
     from testbed.proxy import start_proxy
 
     entry = default_entry(default_model_spec(), model_ir, Path(model_file))
-    env = {"OV_PINNED_MODELS": DEFAULT, "OV_IDLE_TTL_SECONDS": "1", "OV_MAX_LOADED_MODELS": "1"}
+    env = {
+        "OV_PINNED_MODELS": DEFAULT,
+        "OV_IDLE_TTL_SECONDS": "1",
+        "OV_MAX_LOADED_MODELS": "1",
+        "OV_MODELS_ROOT": str(models_root),
+    }
     proxy = start_proxy(tmp_path_factory.mktemp("pinned"), {DEFAULT: entry, "other": entry}, env)
     try:
         seen: list[int] = []
