@@ -112,6 +112,8 @@ class RequestGuard:
         send = Rewritten(send, is_error, _scrubbed_error).send
         if method == "GET" and path in MODEL_INFO_PATHS and not self._is_master(scope):
             send = Rewritten(send, is_json_ok, body_only(without_paths)).send
+        if method == "GET" and path == "/health/readiness":  # pinned models (core/warmup.py)
+            send = Rewritten(send, is_json_ok, _readiness).send
         if (
             method == "GET"
             and path == "/health"
