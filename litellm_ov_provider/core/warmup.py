@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from ..errors import NodeError
 from .chat import complete
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
+Through = Callable[[str], Awaitable[None]]
 LOADING, READY = "loading", "ready"
 # One token through the whole path (template, engine, detokenizer): the first real
 # request then finds every kernel compiled.
@@ -33,9 +35,11 @@ def readiness() -> tuple[bool, dict[str, int]]:
     return counts[LOADING] == 0, dict(counts)
 
 
-async def warm_pinned(runtime: Runtime) -> None:
+async def warm_pinned(runtime: Runtime, through: Through | None = None) -> None:
     """Load and run each pinned model once, in order; a model that cannot be loaded is
-    logged and reported, and never holds readiness back for good."""
+    logged and reported, and never holds readiness back for good. `through` runs the
+    chat models' first request the way clients' will (the front door's HTTP path: its
+    first request paid ~300 ms of LiteLLM's own first-time work)."""
     names = runtime.settings.pinned
     _states.update({name: LOADING for name in names})
     for name in names:
@@ -45,6 +49,8 @@ async def warm_pinned(runtime: Runtime) -> None:
             await runtime.pool.load(model)
             if model.entry.mode == "chat":
                 await complete(runtime, name, WARM_MESSAGES, {"max_tokens": 1})
+                if through is not None:
+                    await through(name)
         except NodeError as exc:
             _states[name] = f"failed: {exc.message}"
             log.error("pinned model %s could not be loaded: %s", name, exc.message)

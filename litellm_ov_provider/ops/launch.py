@@ -45,6 +45,19 @@ def cli_host(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     return found or env.get("HOST") or DEFAULT_HOST
 
 
+def cli_port(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """The port a `litellm` command line listens on (the last --port, else $PORT, else
+    LiteLLM's 4000)."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--port" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--port="):
+            found = arg.split("=", 1)[1]
+    value = found or env.get("PORT") or "4000"
+    return int(value) if value.isdigit() else 4000
+
+
 def litellm_argv(config: str, host: str, port: int, workers: str = "1") -> list[str]:
     litellm = str(Path(sys.executable).parent / "litellm")
     return [

@@ -33,6 +33,7 @@ from .provider import carry_embedding_params
 from .shared_state import watch_redis
 from .startup import refuse_weak_exposure, when_ready
 from .sync import serve_routes, sync_once
+from .warm_path import through_front_door
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class ProxyHooks(CustomLogger):
         when_ready(self._serve, name="openvino-registry-sync")
         when_ready(serve_nodes, name="openvino-node-sync")
         when_ready(watch_redis, name="openvino-redis-health")
-        when_ready(partial(warm_pinned, get_runtime()), name="openvino-warm-pinned")
+        warm = partial(warm_pinned, get_runtime(), through_front_door)
+        when_ready(warm, name="openvino-warm-pinned")
 
     async def _serve(self) -> None:
         refuse_weak_exposure()  # again: general_settings.master_key is in place by now
