@@ -1,8 +1,10 @@
 """Side by side with llama.cpp on the same GGUF, rounds interleaved, as a client sees it.
 
 Servers: the front door (`make run`'s proxy, route `smollm2-135m-instruct`),
-`ov-llm-server` (the same engine without LiteLLM) and llama.cpp's `llama-server
--np 8 -t <cores>` (built by bench/llama_build.py from the llama-cpp-python sdist).
+`ov-llm-server` (the same engine without LiteLLM), llama.cpp's `llama-server
+-np 8 -t <cores>` (built by bench/llama_build.py from the llama-cpp-python sdist), and
+the peer a user would pick instead of us: the project's pinned LiteLLM proxy, plain,
+in front of that llama-server. Ratios are to that last row.
 Figures: time to first token; single-stream decode (content chunks per second after
 the first; one token per chunk); aggregate tokens/s at 1/4/8/16 clients; time to
 first token after a ~2000-token chat history, new and as the next turn (a prefix
@@ -38,6 +40,7 @@ from testbed.models import DEFAULT, default_registry
 from testbed.node import start_node
 from testbed.proxy import KEY, free_port, start_proxy, wait_live
 
+PEER = "LiteLLM->llama-server"
 ASK = [{"role": "user", "content": "Tell me a long story about a dragon and a knight."}]
 SENTENCE = "The quick brown fox jumps over the lazy dog near the quiet river bank. "
 
@@ -111,6 +114,31 @@ async def measure(server: Server, rounds_tokens: int, clients: list[int], salt: 
     server.add("next_turn_ttft_ms", warm * 1000)
 
 
+def start_litellm_peer(root: Path, llama_base: str) -> Any:
+    """The pinned LiteLLM proxy, nothing of ours loaded, routing DEFAULT to llama-server."""
+    import yaml
+
+    config = root / "litellm-peer.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "model_list": [
+                    {
+                        "model_name": DEFAULT,
+                        "litellm_params": {
+                            "model": f"openai/{DEFAULT}",
+                            "api_base": llama_base,
+                            "api_key": "none",
+                        },
+                    }
+                ],
+                "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"},
+            }
+        )
+    )
+    return start_proxy(root / "litellm-peer", {}, config=config)
+
+
 def memory(proxy: Any, llama_pid: int) -> dict[str, float]:
     """MB, after the runs: the front door process, its model worker and that worker's
     KV cache (GenAI's figure), and llama-server (whole process)."""
@@ -174,6 +202,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     registry.write_text(json.dumps({"version": 1, "models": models}))
     node = start_node(registry, root / "node.log")
     llama, llama_proc = start_llama(gguf, root / "llama.log")
+    peer = start_litellm_peer(root, str(llama.base_url).rstrip("/"))
     servers = [
         Server(
             "front door",
@@ -192,14 +221,23 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             node.stop,
         ),
         Server("llama-server", llama, DEFAULT, llama_proc.terminate),
+        Server(
+            PEER,
+            openai.AsyncOpenAI(
+                base_url=f"{peer.base_url}/v1", api_key=KEY, timeout=600, max_retries=0
+            ),
+            DEFAULT,
+            peer.stop,
+        ),
     ]
     try:
         for s in servers:  # warm: load, compile, first allocations
             await stream(s, ASK, 16)
         for r in range(args.rounds):
-            for s in servers[r % 3 :] + servers[: r % 3]:  # interleaved, rotated
+            for s in servers[r % len(servers) :] + servers[: r % len(servers)]:  # rotated
                 await measure(s, args.tokens, args.clients, salt=r)
         used = memory(proxy, llama_proc.pid)
+        used["LiteLLM proxy (peer)"] = _rss_mb(peer.proc.pid)
     finally:
         for s in servers:
             s.stop()
@@ -207,16 +245,22 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return report(servers, args)
 
 
+def _rss_mb(pid: int) -> float:
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / (1024 * 1024)
+
+
 def report(servers: list[Server], args: argparse.Namespace) -> dict[str, Any]:
     keys = list(servers[0].results)
     med = {s.name: {k: statistics.median(v) for k, v in s.results.items()} for s in servers}
-    peer = med["llama-server"]
+    peer = med[PEER]
     print(
         f"\n{platform.node()} {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; {versions()}"
     )
     print(f"{args.rounds} rounds interleaved, {args.tokens} tokens, medians\n")
-    print(f"{'':24}" + "".join(f"{s.name:>16}" for s in servers) + "   front/llama  node/llama")
+    print(f"{'':24}" + "".join(f"{s.name[:15]:>16}" for s in servers) + "   front/peer   node/peer")
     for k in keys:
         row = "".join(f"{med[s.name][k]:16.1f}" for s in servers)
         ratio = [
