@@ -235,7 +235,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             await stream(s, ASK, 16)
         for r in range(args.rounds):
             for s in servers[r % len(servers) :] + servers[: r % len(servers)]:  # rotated
-                await measure(s, args.tokens, args.clients, salt=r)
+                # The peer row shares llama-server's process: its own chat histories, so
+                # neither row finds the other's prefix in llama-server's cache.
+                await measure(
+                    s, args.tokens, args.clients, salt=r + (1000 if s.name == PEER else 0)
+                )
         used = memory(proxy, llama_proc.pid)
         used["LiteLLM proxy (peer)"] = _rss_mb(peer.proc.pid)
     finally:
