@@ -36,25 +36,24 @@ def cli_host(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     last --host, else $HOST, else 0.0.0.0), or None when `argv` is not LiteLLM's CLI."""
     if not argv or Path(argv[0]).name != "litellm":
         return None
+    return _last_option(argv, "--host") or env.get("HOST") or DEFAULT_HOST
+
+
+def _last_option(argv: Sequence[str], name: str) -> str | None:
+    """The value of the last `name VALUE` or `name=VALUE` in `argv`, as click reads it."""
     found = None
     for i, arg in enumerate(argv):
-        if arg == "--host" and i + 1 < len(argv):
+        if arg == name and i + 1 < len(argv):
             found = argv[i + 1]
-        elif arg.startswith("--host="):
+        elif arg.startswith(f"{name}="):
             found = arg.split("=", 1)[1]
-    return found or env.get("HOST") or DEFAULT_HOST
+    return found
 
 
 def cli_port(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """The port a `litellm` command line listens on (the last --port, else $PORT, else
     LiteLLM's 4000)."""
-    found = None
-    for i, arg in enumerate(argv):
-        if arg == "--port" and i + 1 < len(argv):
-            found = argv[i + 1]
-        elif arg.startswith("--port="):
-            found = arg.split("=", 1)[1]
-    value = found or env.get("PORT") or "4000"
+    value = _last_option(argv, "--port") or env.get("PORT") or "4000"
     return int(value) if value.isdigit() else 4000
 
 
