@@ -29,6 +29,7 @@ from ..mesh.nodes import (
     openvino_section,
     poll_seconds,
 )
+from ..registry.catalog import file_stamp
 from . import internals
 from .deployments import is_local, is_node_route
 from .sync import apply, notify_synced
@@ -128,24 +129,16 @@ def _adopt(plan: NodePlan) -> None:
         log.info("nodes: none any more")
 
 
-def _signature(path: Path | None) -> tuple[float, int] | None:
-    try:
-        stat = path.stat() if path else None
-    except OSError:
-        return None
-    return (stat.st_mtime, stat.st_size) if stat else None
-
-
 async def serve_nodes() -> None:
     """Poll the declared nodes for as long as the proxy runs; the config file is
     re-read when it changes (an edit that cannot be used keeps the nodes in use)."""
     path = internals.config_path()
     every, refused = DEFAULT_POLL_SECONDS, ""
-    seen: object = object()  # the config file's (mtime, size) last read
+    seen: object = object()  # the config file's stamp when last read
     async with httpx.AsyncClient(timeout=PROBE_TIMEOUT) as client:
         while True:
-            if (signature := _signature(path)) != seen:
-                seen = signature
+            if (stamp := file_stamp(path) if path else None) != seen:
+                seen = stamp
                 try:
                     plan = await asyncio.to_thread(read_plan, path, os.environ)
                 except (NodeConfigError, OSError, ValueError, yaml.YAMLError) as exc:

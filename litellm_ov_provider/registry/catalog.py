@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 Stamp = tuple[int, int, int] | None
 
 
-def _stamp(path: Path) -> Stamp:
+def file_stamp(path: Path) -> Stamp:
+    """What changes when a file is edited or replaced (None: unreadable); the registry
+    watch, the node sync and the board reload compare these before reading a file."""
     try:
         st = os.stat(path)
     except OSError:
@@ -57,7 +59,7 @@ class Catalog:
         A bad file is logged and the last good registry stays in service."""
         path = self._settings.registry_path
         with self._lock:
-            stamp = _stamp(path)
+            stamp = file_stamp(path)
             if stamp == self._stamp:
                 return False
             try:

@@ -13,12 +13,16 @@ from litellm_ov_provider.mesh.nodes import config_problem
 from ..errors import BoardConfigError
 
 
-def model_list(path: Path, seen: frozenset[Path] = frozenset()) -> list[dict[str, Any]]:
+def model_list(
+    path: Path, seen: frozenset[Path] = frozenset(), read: list[Path] | None = None
+) -> list[dict[str, Any]]:
     """The config's model_list with those of the files it `include:`s (as LiteLLM
-    reads them: paths relative to the including file)."""
+    reads them: paths relative to the including file); `read` is told each file."""
     path = path.resolve()
     if path in seen:
         raise BoardConfigError(f"{path} includes itself")
+    if read is not None:
+        read.append(path)
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except (OSError, ValueError, yaml.YAMLError) as exc:  # never quoting the file
@@ -33,5 +37,5 @@ def model_list(path: Path, seen: frozenset[Path] = frozenset()) -> list[dict[str
     if bad:
         raise BoardConfigError(f"{path}: litellm_params must be a mapping (in {bad})")
     for included in includes:
-        entries += model_list(path.parent / str(included), seen | {path})
+        entries += model_list(path.parent / str(included), seen | {path}, read)
     return entries

@@ -17,6 +17,7 @@ from litellm_ov_provider.proxy import internals
 from litellm_ov_provider.proxy.deployments import BOARD_ID_PREFIX, is_board
 from litellm_ov_provider.proxy.routes import LOCAL_ALLOWED_FAILS
 from litellm_ov_provider.proxy.sync import apply
+from litellm_ov_provider.registry.catalog import file_stamp
 
 from ..board import config
 from ..board.config_file import model_list
@@ -28,9 +29,26 @@ log = logging.getLogger("router_plugins")
 POLL_SECONDS = 2.0
 
 
-def board_entries(path: Path) -> list[dict[str, Any]]:
-    """The board entries of the config at `path` (BoardConfigError: unreadable)."""
-    return [e for e in model_list(path) if node.is_board(e)]
+def board_entries(path: Path, read: list[Path] | None = None) -> list[dict[str, Any]]:
+    """The board entries of the config at `path` (BoardConfigError: unreadable);
+    `read` is told each file read."""
+    return [e for e in model_list(path, read=read) if node.is_board(e)]
+
+
+Stamps = dict[Path, Any]
+
+
+def entries_if_changed(path: Path, stamps: Stamps) -> list[dict[str, Any]] | None:
+    """The board entries when a file of the config (or one it includes) changed since
+    `stamps` were taken, else None (nothing parsed); `stamps` follows what was read."""
+    if stamps and all(file_stamp(p) == s for p, s in stamps.items()):
+        return None
+    stamps.clear()
+    read: list[Path] = []
+    try:
+        return board_entries(path, read)
+    finally:
+        stamps.update({p: file_stamp(p) for p in read})
 
 
 def problems_of(entries: list[dict[str, Any]]) -> list[str]:
@@ -108,29 +126,33 @@ def fingerprint(entries: list[dict[str, Any]]) -> str:
 
 async def watch_boards(path: Path, every: float = POLL_SECONDS) -> None:
     """Re-read `path` every `every` seconds; apply the boards when they changed."""
+    stamps: Stamps = {}
     try:
-        last = fingerprint(await asyncio.to_thread(board_entries, path))
+        first = await asyncio.to_thread(entries_if_changed, path, stamps)
+        last = fingerprint(first or [])
     except BoardConfigError:
         last = ""
     refused = ""
     while True:
         await asyncio.sleep(every)
         try:
-            last, refused = await _round(path, last, refused)
+            last, refused = await _round(path, last, refused, stamps)
         except Exception:  # never the end of the reload: the next edit is read again
             log.exception("board reload failed")
 
 
-async def _round(path: Path, last: str, refused: str) -> tuple[str, str]:
+async def _round(path: Path, last: str, refused: str, stamps: Stamps) -> tuple[str, str]:
     """One look at the config file: (the fingerprint in service, the one refused)."""
     from .capabilities import publish
 
     try:
-        entries = await asyncio.to_thread(board_entries, path)
+        entries = await asyncio.to_thread(entries_if_changed, path, stamps)
     except BoardConfigError as exc:
         if str(exc) != refused:
             log.error("boards not reloaded; the last good boards stay: %s", exc)
         return last, str(exc)
+    if entries is None:  # no file of the config changed
+        return last, refused
     now = fingerprint(entries)
     if now in (last, refused):
         return last, refused

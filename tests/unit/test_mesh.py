@@ -3,6 +3,9 @@ a node that stopped answering."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from litellm_ov_provider.mesh.listing import (
@@ -209,3 +212,20 @@ def test_the_scale_out_doc_s_example_is_a_config_the_node_sync_takes() -> None:
         "OV_NODE_BIGBOX_KEY",
     )
     assert poll_seconds(section) == 2 and allowed_fails(section) == 0
+
+
+def test_the_board_reload_parses_only_when_a_config_file_changed(tmp_path: Path) -> None:
+    import yaml
+
+    from router_plugins.proxy.reload import entries_if_changed
+
+    board = {"model_name": "board/a", "litellm_params": {"model": "board/a", "board": {}}}
+    (tmp_path / "more.yaml").write_text(yaml.safe_dump({"model_list": [board]}))
+    main = tmp_path / "litellm.yaml"
+    main.write_text(yaml.safe_dump({"model_list": [], "include": ["more.yaml"]}))
+    stamps: dict[Path, Any] = {}
+    assert [e["model_name"] for e in entries_if_changed(main, stamps) or []] == ["board/a"]
+    assert set(stamps) == {main.resolve(), (tmp_path / "more.yaml").resolve()}
+    assert entries_if_changed(main, stamps) is None  # nothing changed: nothing parsed
+    (tmp_path / "more.yaml").write_text(yaml.safe_dump({"model_list": []}))  # an include
+    assert entries_if_changed(main, stamps) == []
