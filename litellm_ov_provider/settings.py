@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         ge=0,
         description="a worker with work that says nothing this long is killed (0: never)",
     )
+    stream_coalesce_ms: float = Field(
+        default=50.0,
+        ge=0,
+        le=1000,
+        description="when several streams are open or the event loop is late, a stream's "
+        "tokens are sent together, held at most this long (0: one chunk per token always)",
+    )
     grammar_timeout_seconds: float = Field(
         default=1.0, gt=0, description="longest a structured-output grammar may take to compile"
     )

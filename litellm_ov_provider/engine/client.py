@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..redact import engine_error_text
 from . import protocol as p
+from .coalesce import LOAD, Stamped, busy, gather
 from .environ import worker_env
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ A = TypeVar("A")
 @dataclass
 class _Pending:
     loop: asyncio.AbstractEventLoop
-    events: asyncio.Queue[p.Event]
+    events: asyncio.Queue[Stamped]  # (arrival, event): coalesce.py reads the lag
 
 
 class EngineClient:
@@ -52,6 +53,7 @@ class EngineClient:
         self, spec: p.WorkerSpec, log_level: str = "INFO", stall_seconds: float = 0.0
     ) -> None:
         self.spec = spec
+        self._coalesce = spec.coalesce_seconds  # 0: one chunk per engine step, always
         parent, child = socket.socketpair()
         self.name = f"ov-worker-{spec.name}" + ("-grammar" if spec.kind == "grammar" else "")
         # The model and kind in argv only name the process for ps and tests.
@@ -147,7 +149,7 @@ class EngineClient:
             lambda rid: p.Submit(rid, messages, tools, s, context or {}, raw)
         )
         try:
-            first = await pending.events.get()
+            _, first = await pending.events.get()
             if not isinstance(first, p.Accepted):
                 raise _as_error(first)
         except BaseException:
@@ -167,7 +169,7 @@ class EngineClient:
         """One command, one answer of type `answer` (else its error is raised)."""
         rid, pending = self._dispatch(make)
         try:
-            event = await pending.events.get()
+            _, event = await pending.events.get()
         finally:
             self._forget(rid, cancel=False)
         if not isinstance(event, answer):
@@ -188,18 +190,33 @@ class EngineClient:
         return rid, pending
 
     async def _stream(self, rid: int, pending: _Pending) -> AsyncIterator[p.Delta | p.Finished]:
-        finished = False
+        finished, first = False, True
+        LOAD.streams += 1
         try:
             while True:
-                event = await pending.events.get()
-                if not isinstance(event, p.Delta | p.Finished):
-                    raise _as_error(event)
-                yield event
-                if isinstance(event, p.Finished):
-                    finished = True
-                    return
+                arrived, event = await pending.events.get()
+                after: p.Event | None = None
+                if isinstance(event, p.Delta) and self._coalescing(first, arrived):
+                    event, after = await gather(pending.events, event, arrived, self._coalesce)
+                for item in (event, after):
+                    if item is None:
+                        continue
+                    if not isinstance(item, p.Delta | p.Finished):
+                        raise _as_error(item)
+                    first = first and not (isinstance(item, p.Delta) and item.text)
+                    yield item
+                    if isinstance(item, p.Finished):
+                        finished = True
+                        return
         finally:
+            LOAD.streams -= 1
             self._forget(rid, cancel=not finished)
+
+    def _coalescing(self, first: bool, arrived: float) -> bool:
+        """Gather this delta with the next ones (coalesce.py): never the first text."""
+        if first or self._coalesce <= 0:
+            return False
+        return busy(arrived, time.monotonic(), LOAD.streams)
 
     def _forget(self, rid: int, *, cancel: bool) -> None:
         with self._lock:
@@ -231,7 +248,8 @@ class EngineClient:
             with self._lock:
                 pending = self._pending.get(rid) if rid is not None else None
             if pending is not None:
-                pending.loop.call_soon_threadsafe(pending.events.put_nowait, msg)
+                stamped = (self._heard, msg)
+                pending.loop.call_soon_threadsafe(pending.events.put_nowait, stamped)
         self._alive = False
         if not self._closing and not self.stalled:
             log.warning("worker for model %r exited unexpectedly", self.spec.name)
@@ -245,7 +263,8 @@ class EngineClient:
             orphans = list(self._pending.items())
         for rid, pending in orphans:
             failed = p.Failed(rid, 503, why, retryable=not self.stalled)
-            pending.loop.call_soon_threadsafe(pending.events.put_nowait, failed)
+            stamped = (time.monotonic(), failed)
+            pending.loop.call_soon_threadsafe(pending.events.put_nowait, stamped)
 
     def _watchdog(self) -> None:
         """Kill a worker that has had work for stall_seconds without a word."""

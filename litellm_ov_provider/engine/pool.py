@@ -18,6 +18,7 @@ from ..errors import ModelUnavailable
 from ..registry.device import model_facts
 from ..registry.entries import ResolvedModel
 from ..settings import Settings
+from ..tuning.choice import NO_HINTS, engine_hints
 from .admission import Admission
 from .client import EngineClient
 from .grammar_gate import GrammarGate
@@ -55,6 +56,13 @@ class LoadedModel:
 def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
     entry = model.entry
     device, context = model_facts(model, settings)
+    tuned = engine_hints(device) if entry.mode == "chat" else NO_HINTS
+    why = [tuned.why] if tuned.why else []
+    if entry.engine:
+        why.append(f"the registry sets {', '.join(entry.engine)}")
+    lookup = entry.lookup if entry.mode == "chat" else None
+    if lookup:
+        why.append(f"prompt lookup: {lookup[0]} candidates, n-grams up to {lookup[1]}")
     return WorkerSpec(
         name=model.name,
         path=str(model.path),
@@ -65,6 +73,10 @@ def spec_for(model: ResolvedModel, settings: Settings) -> WorkerSpec:
         generation_defaults=dict(entry.generation_defaults),
         kind=entry.mode if entry.mode == "embedding" else "chat",
         embedding=dict(entry.embedding),
+        properties={**tuned.properties, **entry.engine},
+        coalesce_seconds=settings.stream_coalesce_ms / 1000,
+        tuning="; ".join(why),
+        prompt_lookup=lookup,
     )
 
 
@@ -178,6 +190,8 @@ class ModelPool:
         spec = spec_for(model, self._settings)
         s = self._settings
         log.info("loading model %r on %s from %s", model.name, spec.device, model.path)
+        if spec.tuning:
+            log.info("model %r: %s", model.name, spec.tuning)
         started = time.monotonic()
         engine = self._start(spec, s.log_level, s.worker_stall_seconds)
         info = engine.wait_ready(s.load_timeout_seconds)

@@ -23,6 +23,10 @@ class WorkerSpec:
     generation_defaults: dict[str, Any] = field(default_factory=dict)
     kind: str = "chat"  # "chat", "embedding" or "grammar" (a grammar checker)
     embedding: dict[str, Any] = field(default_factory=dict)  # pooling, normalize, max_length
+    tuning: str = ""  # why these properties (tuning.choice), for the log and `ov-llm ps`
+    coalesce_seconds: float = 0.0  # proxy side: a busy stream's chunks gathered this long
+    # Prompt lookup decoding: (candidate tokens per step, longest n-gram looked up)
+    prompt_lookup: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

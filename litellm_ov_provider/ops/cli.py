@@ -51,7 +51,18 @@ def _size(n: Any) -> str:
 
 
 def table(models: list[dict[str, Any]]) -> Table:
-    t = Table("NAME", "DEVICE", "MEMORY", "IN FLIGHT", "IDLE", "UNLOADS", box=None)
+    why = [f"{m['model']}: {m['tuning']}" for m in models if m.get("tuning")]
+    t = Table(
+        "NAME",
+        "DEVICE",
+        "MEMORY",
+        "IN FLIGHT",
+        "IDLE",
+        "UNLOADS",
+        box=None,
+        caption="\n".join(why) or None,
+        caption_justify="left",
+    )
     for m in models:
         idle = "-" if m.get("in_flight") else f"{m.get('idle_seconds', 0):.0f} s"
         t.add_row(

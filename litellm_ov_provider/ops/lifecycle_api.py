@@ -131,4 +131,6 @@ def ps_row(name: str, loaded: LoadedModel, pool: ModelPool, rss: float | None) -
         "unloads_at": at if not loaded.in_flight else None,
         "unloads": unloads,
         "pinned": pool.is_pinned(name),
+        "engine": dict(loaded.engine.spec.properties),
+        "tuning": loaded.engine.spec.tuning,
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import RegistryError
 from ..settings import Settings
+from ..tuning.choice import cpu_formats
 from .device import asked_device
 from .entries import ModelEntry, Registry, ResolvedModel, name_from_path, read_registry
 from .families import family_aliases
@@ -74,7 +75,8 @@ class Catalog:
                 )
                 return False
             registry = inspect_registry(self._with_fallback(registry))
-            aliases = family_aliases(registry.models, self._device, registry.broken)
+            order = cpu_formats()
+            aliases = family_aliases(registry.models, self._device, registry.broken, order)
             registry = replace(registry, aliases=aliases)
             for name, why in registry.broken.items():
                 if self._registry.broken.get(name) != why:

@@ -17,10 +17,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from filelock import FileLock
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+)
 
 from ..errors import RegistryError
 
@@ -62,6 +69,18 @@ def name_from_path(source: Path) -> str:
     return name or "model"
 
 
+class PromptLookup(BaseModel):
+    """Prompt lookup decoding (OpenVINO GenAI): each step checks up to
+    `num_assistant_tokens` candidates copied from where the last `max_ngram_size`
+    tokens appeared before in the prompt or the answer. Faster for answers that copy
+    their input (extraction, edits, RAG); slower in a full batch (bench/prompt_lookup.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    num_assistant_tokens: int = Field(default=5, ge=1, le=32)
+    max_ngram_size: int = Field(default=3, ge=1, le=16)
+
+
 class ModelEntry(BaseModel):
     """One registry model. Extra keys are kept as written."""
 
@@ -91,11 +110,32 @@ class ModelEntry(BaseModel):
         description="The model's own sampling defaults (as in generation_config.json), "
         "used where a request says nothing",
     )
+    engine: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")],
+        str | int | float | bool,
+    ] = Field(
+        default_factory=dict,
+        description="OpenVINO properties for this model (e.g. KV_CACHE_PRECISION), over "
+        "the node's choice for this CPU (litellm_ov_provider.tuning), key by key",
+    )
+    prompt_lookup: StrictBool | PromptLookup = Field(
+        default=False,
+        description="prompt lookup decoding for this model: true, or its settings; off by "
+        "default (a second entry for the same files can offer both)",
+    )
     reasoning: bool | tuple[str, str] | None = Field(
         default=None,
         description="A reasoning model: true (its thoughts between <think> and </think>), "
         "[start, end] markers, or false; unset: when its chat template mentions <think>",
     )
+
+    @property
+    def lookup(self) -> tuple[int, int] | None:
+        """(candidates per step, longest n-gram) when prompt lookup is on."""
+        if self.prompt_lookup is False:
+            return None
+        on = self.prompt_lookup if isinstance(self.prompt_lookup, PromptLookup) else PromptLookup()
+        return on.num_assistant_tokens, on.max_ngram_size
 
     @property
     def mode(self) -> str:

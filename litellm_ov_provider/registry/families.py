@@ -39,26 +39,34 @@ def variant_device(device: str, weight_format: str) -> str:
     return "CPU" if is_gpu(device) and is_low_bit(weight_format) else device
 
 
-def _rank(weight_format: str) -> tuple[int, str]:
+def _rank(weight_format: str, device: str, cpu_order: Sequence[str]) -> tuple[int, int, str]:
     wf = weight_format.strip().lower()
+    first = len(cpu_order)
+    if cpu_order and device.strip().upper() == "CPU":
+        key = "q4" if is_low_bit(wf) else wf
+        first = cpu_order.index(key) if key in cpu_order else len(cpu_order)
     if wf in PREFERENCE:
-        return PREFERENCE.index(wf), wf
-    return len(PREFERENCE) + (1 if is_low_bit(wf) else 0), wf
+        return first, PREFERENCE.index(wf), wf
+    return first, len(PREFERENCE) + (1 if is_low_bit(wf) else 0), wf
 
 
-def choose_variant(variants: Sequence[tuple[str, str, str]]) -> str | None:
+def choose_variant(
+    variants: Sequence[tuple[str, str, str]], cpu_order: Sequence[str] = ()
+) -> str | None:
     """The variant a family name serves: (name, weight format, device it was asked to
-    run on) -> name, or None when none may (only int4-class variants for a GPU)."""
+    run on) -> name, or None when none may (only int4-class variants for a GPU).
+    `cpu_order`: weight formats fastest first on this CPU ("q4": any 4-bit one)."""
     allowed = [v for v in variants if variant_device(v[2], v[1]) == v[2]]
     if not allowed:
         return None
-    return min(allowed, key=lambda v: (_rank(v[1]), v[0]))[0]
+    return min(allowed, key=lambda v: (_rank(v[1], v[2], cpu_order), v[0]))[0]
 
 
 def family_aliases(
     models: Mapping[str, ResolvedModel],
     device_of: Callable[[ResolvedModel], str],
     taken: Container[str] = (),
+    cpu_order: Sequence[str] = (),
 ) -> dict[str, str]:
     """family name -> the variant it serves, for every family of `models`; a family
     named like a model or another registry entry (`taken`: the broken ones) has none."""
@@ -74,7 +82,7 @@ def family_aliases(
             if any(v[0] != family for v in variants):
                 log.info("family %r: a registry model has that name; it wins", family)
             continue
-        chosen = choose_variant(variants)
+        chosen = choose_variant(variants, cpu_order)
         if chosen is None:
             log.warning("family %r: only int4-class variants, none of them for a GPU", family)
             continue

@@ -78,3 +78,12 @@ def test_the_default_family_is_the_name_without_its_format() -> None:
     assert family_of("benny-clean-int8") == "benny-clean"
     assert family_of("benny-clean-fp16") == "benny-clean"
     assert family_of("benny-clean") == "benny-clean"
+
+
+def test_on_the_cpu_the_measured_order_wins() -> None:
+    v = [("f", "fp16", "CPU"), ("q", "int4", "CPU"), ("i", "int8", "CPU")]
+    assert choose_variant(v, ("int8", "q4", "fp16")) == "i"
+    assert choose_variant(v[:2], ("int8", "q4", "fp16")) == "q"  # 4-bit beat fp16 here
+    assert choose_variant(v[:2]) == "f"  # without a measured order: fp16 first
+    gpu = [("f", "fp16", "GPU"), ("q", "int4", "GPU")]
+    assert choose_variant(gpu, ("int8", "q4", "fp16")) == "f"  # the order is the CPU's only

@@ -26,6 +26,7 @@ from .gen_config import (
     stage,
 )
 from .output import Released, RequestOutput
+from .pipeline import end_of_sequence, open_pipeline
 from .scorer import Scored, Scorer, ir_of
 from .template import counted, prompt_end, render
 
@@ -63,7 +64,7 @@ class LLMWorker:
             k: v for k, v in spec.generation_defaults.items() if k in GENERATION_DEFAULT_KEYS
         }
         self._base = self._new_config()
-        self._eos = _end_of_sequence(self._tok, self._base)
+        self._eos = end_of_sequence(self._tok, self._base)
         self._scoring: Scorer | None = None
         self._ctx = spec.context_length
         self._active: dict[int, _Active] = {}
@@ -77,14 +78,7 @@ class LLMWorker:
         )
 
     def _open(self) -> Any:
-        spec, g = self._spec, self._g
-        scheduler = g.SchedulerConfig()
-        scheduler.cache_size = int(spec.kv_cache_gb) if spec.kv_cache_gb >= 1 else 0
-        scheduler.enable_prefix_caching = True
-        props: dict[str, Any] = dict(spec.properties)
-        if spec.inference_threads:
-            props.setdefault("INFERENCE_NUM_THREADS", spec.inference_threads)
-        return g.ContinuousBatchingPipeline(spec.path, scheduler, spec.device, props)
+        return open_pipeline(self._g, self._spec)
 
     # ---- command handling -------------------------------------------------
     def handle(self, msg: object) -> bool:
@@ -162,6 +156,8 @@ class LLMWorker:
         config = self._pipe.get_config()
         for key, value in self._defaults.items():
             setattr(config, key, value)
+        if self._spec.prompt_lookup:  # such a pipeline refuses a request without them
+            config.num_assistant_tokens, config.max_ngram_size = self._spec.prompt_lookup
         return config
 
     # ---- stepping ---------------------------------------------------------
@@ -291,10 +287,3 @@ class LLMWorker:
 
     def _send(self, msg: object) -> None:
         self._conn.send(msg)
-
-
-def _end_of_sequence(tokenizer: Any, config: Any) -> frozenset[int]:
-    """The token ids that end an answer (not part of it)."""
-    ids = {int(tokenizer.get_eos_token_id()), int(config.eos_token_id)}
-    ids |= {int(i) for i in config.stop_token_ids}
-    return frozenset(i for i in ids if i >= 0)
