@@ -26,7 +26,9 @@ from pydantic import BaseModel, ConfigDict
 from ..keys import MASTER_KEY_FILE
 from ..registry.entries import update_registry
 from ..registry.layout import model_dir
+from ..registry.recast import FORMATS
 from ..settings import get_settings
+from .default_weights import CHOICES, Weights, default_weights, recast_dir
 
 
 def _sha256(path: Path) -> str:
@@ -138,13 +140,16 @@ def fetch_default_model(converted_root: Path, spec: ModelSource) -> Path:
     return target
 
 
-def default_entry(spec: ModelSource, model: Path, gguf: Path | None = None) -> dict[str, Any]:
-    """The registry entry for the default model (`model`: the GGUF or the IR saved
-    from it; `gguf`: the GGUF kept beside that IR, for peers such as llama.cpp)."""
+def default_entry(
+    spec: ModelSource, model: Path, gguf: Path | None = None, weight_format: str = ""
+) -> dict[str, Any]:
+    """The registry entry for the default model (`model`: the GGUF, the IR saved from
+    it or that IR recast to `weight_format`; `gguf`: the GGUF kept beside that IR, for
+    peers such as llama.cpp)."""
     entry: dict[str, Any] = {
         "path": str(model),
         "task": spec.task,
-        "weight_format": spec.weight_format,
+        "weight_format": weight_format or spec.weight_format,
         "context_length": spec.context_length,
         # A GGUF ships no generation_config.json; 1.1 keeps the 135M model out of
         # loops (constrained JSON: 8/8 valid vs 4/8 greedy, measured).
@@ -164,16 +169,23 @@ def default_ir(gguf: Path, spec: ModelSource) -> Path:
     return ir_from_gguf(gguf, spec.file_sha256, gguf.parent / "openvino-ir")
 
 
-def register_default(registry_path: Path, ir: Path, gguf: Path, spec: ModelSource) -> bool:
-    """Add the default model (its IR) if the registry lacks it, or move an entry this
-    command wrote for the GGUF, untouched since, to the IR; never touch other entries."""
+def register_default(
+    registry_path: Path, ir: Path, gguf: Path, spec: ModelSource, weights: Weights | None = None
+) -> bool:
+    """Add the default model (`weights`, else its IR) if the registry lacks it, or move
+    an entry this command wrote before (for the GGUF, the IR or a recast of it),
+    untouched since, to it; never touch other entries."""
     added = False
+    chosen = weights or Weights(ir, "", "")
+    ours = [default_entry(spec, gguf), default_entry(spec, ir, gguf)]
+    ours += [default_entry(spec, recast_dir(ir, f), gguf, f) for f in FORMATS]
+    wanted = default_entry(spec, chosen.path, gguf, chosen.weight_format)
 
     def mutate(data: dict[str, Any]) -> None:
         nonlocal added
         current = data["models"].get(spec.name)
-        if current is None or current == default_entry(spec, gguf):
-            data["models"][spec.name] = default_entry(spec, ir, gguf)
+        if current != wanted and (current is None or current in ours):
+            data["models"][spec.name] = wanted
             added = True
 
     update_registry(registry_path, mutate)
@@ -196,6 +208,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--key-file", type=Path, default=MASTER_KEY_FILE.expanduser())
     parser.add_argument("--skip-key", action="store_true", help="LITELLM_MASTER_KEY is set")
     parser.add_argument("--show-key", action="store_true", help="print the stored key, exit")
+    parser.add_argument(
+        "--format",
+        choices=CHOICES,
+        default=os.environ.get("OV_DEFAULT_FORMAT", "auto"),
+        help="the default model's weights (auto: the fastest measured on this CPU class)",
+    )
     args = parser.parse_args(argv)
     if args.show_key:
         print(args.key_file.read_text().strip())
@@ -208,9 +226,12 @@ def main(argv: list[str] | None = None) -> None:
     except (RuntimeError, OSError) as exc:  # the GGUF still serves, only slower to load
         print(f"could not save the default model's IR ({exc}); serving the GGUF")
         ir = gguf
-    added = register_default(settings.registry_path, ir, gguf, spec)
+    weights = default_weights(ir, args.format) if ir != gguf else Weights(gguf, "", "")
+    added = register_default(settings.registry_path, ir, gguf, spec, weights)
     state = "registered" if added else "already registered"
     print(f"default model {spec.name} {state} in {settings.registry_path}")
+    if weights.why:
+        print(f"default model weights: {weights.why}")
     if not args.skip_key:
         key_file = ensure_master_key(args.key_file)
         print(f"master key: stored in {key_file} (mode 600); clients use it as their API key")
