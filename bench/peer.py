@@ -156,7 +156,9 @@ def memory(proxy: Any, llama_pid: int) -> dict[str, float]:
     }
 
 
-def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, subprocess.Popen[bytes]]:
+def start_llama(
+    gguf: Path, log: Path, extra: tuple[str, ...] = ()
+) -> tuple[openai.AsyncOpenAI, subprocess.Popen[bytes]]:
     port = free_port()
     threads = str(os.cpu_count() or 2)
     with log.open("wb") as out:
@@ -175,6 +177,7 @@ def start_llama(gguf: Path, log: Path) -> tuple[openai.AsyncOpenAI, subprocess.P
                 "127.0.0.1",
                 "--port",
                 str(port),
+                *extra,
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
