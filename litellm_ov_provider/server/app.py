@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..core import chat, embeddings
 from ..core.cards import fingerprint, listed_models
@@ -69,16 +70,26 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], Any]:
     return lifespan
 
 
+class KeyGuard:
+    """The key on every path but the open ones. Plain ASGI, not Starlette's
+    BaseHTTPMiddleware, which relays every streamed chunk through a task and a
+    memory stream of its own (bench/stream_cost.py measured it)."""
+
+    def __init__(self, app: ASGIApp, keyed: KeyCheck) -> None:
+        self._app, self._keyed = app, keyed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        guarded = scope["type"] == "http" and scope["path"] not in OPEN_PATHS
+        if guarded and not self._keyed(Request(scope)):
+            await lifecycle_api.unauthorized()(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
+
+
 def _guard(app: FastAPI, keyed: KeyCheck | None) -> None:
     """The key on every path but the open ones; errors as OpenAI's error bodies."""
-
-    @app.middleware("http")
-    async def auth(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path not in OPEN_PATHS and keyed is not None and not keyed(request):
-            return lifecycle_api.unauthorized()
-        return await call_next(request)
+    if keyed is not None:
+        app.add_middleware(KeyGuard, keyed=keyed)
 
     @app.exception_handler(NodeError)
     async def node_error(request: Request, exc: NodeError) -> JSONResponse:
