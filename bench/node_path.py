@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.peer import ASK, Server, stream
+from bench.peer import ASK
 from testbed.models import DEFAULT, default_registry
 
 Timing = tuple[float, float]  # (ttft s, decode tokens/s)
@@ -130,24 +130,38 @@ def worker(path: str, tokens: int) -> tuple[Callable[[], Timing], Callable[[], N
 
 
 def server(root: Path, tokens: int) -> tuple[Callable[[], Timing], Callable[[], None]]:
-    import openai
+    """The standalone node over HTTP, read with httpx line by line (the openai SDK's
+    own parsing would count against the node)."""
+    import httpx
 
     from testbed.node import start_node
 
     registry = root / "node-registry.json"
     registry.write_text(json.dumps({"version": 1, "models": default_registry(root)}))
     node = start_node(registry, root / "node.log")
-    client = openai.AsyncOpenAI(base_url=f"{node.base_url}/v1", api_key=node.key)
-    target = Server("ov-llm-server", client, DEFAULT, node.stop)
-    loop = asyncio.new_event_loop()
+    http = httpx.Client(base_url=node.base_url, timeout=600)
+    body = {
+        "model": DEFAULT,
+        "messages": ASK,
+        "max_tokens": tokens,
+        "stream": True,
+        "temperature": 0.7,
+        "ignore_eos": True,
+    }
+    headers = {"Authorization": f"Bearer {node.key}"}
 
     def run() -> Timing:
-        ttft, decode, _ = loop.run_until_complete(stream(target, ASK, tokens))
-        return ttft, decode
+        at: list[float] = []
+        started = time.perf_counter()
+        with http.stream("POST", "/v1/chat/completions", json=body, headers=headers) as r:
+            for line in r.iter_lines():
+                if line.startswith("data: {") and '"content":"' in line.replace(" ", ""):
+                    at.append(time.perf_counter())
+        return at[0] - started, _decode(at)
 
     def stop() -> None:
+        http.close()
         node.stop()
-        loop.close()
 
     return run, stop
 
@@ -172,6 +186,7 @@ def main() -> None:
         stops.append(stop)
         try:
             results = rounds(targets, args.rounds)
+            print(json.dumps(results), file=sys.stderr)
         finally:
             for stop in stops:
                 stop()
@@ -193,7 +208,7 @@ def rounds(targets: dict[str, Callable[[], Timing]], n: int) -> dict[str, Timing
 
 
 def report(results: dict[str, Timing], as_json: bool) -> None:
-    from litellm_ov_provider.registry.device import cpu_summary
+    from litellm_ov_provider.tuning.cpu import cpu_summary
 
     base_ttft, base_decode = results["LLMPipeline"]
     rows = {
