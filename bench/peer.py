@@ -5,8 +5,8 @@ Servers: the front door (`make run`'s proxy, route `smollm2-135m-instruct`),
 -np 8 -t <cores>` (built by bench/llama_build.py from the llama-cpp-python sdist), and
 the peer a user would pick instead of us: the project's pinned LiteLLM proxy, plain,
 in front of that llama-server. Ratios are to that last row.
-Figures: time to first token; single-stream decode (content chunks per second after
-the first; one token per chunk); aggregate tokens/s at 1/4/8/16 clients; time to
+Figures: time to first token; single-stream decode (completion tokens per second
+after the first, counted by the usage chunk); aggregate tokens/s at 1/4/8/16 clients; time to
 first token after a ~2000-token chat history, new and as the next turn (a prefix
 the server has seen). Sampling on (temperature 0.7), ignore_eos. Not in CI.
 
@@ -60,7 +60,8 @@ class Server:
 async def stream(
     server: Server, messages: list[dict[str, Any]], tokens: int
 ) -> tuple[float, float, int]:
-    """(time to first content, decode chunks/s after the first, content chunks)."""
+    """(time to first content, decode tokens/s after the first, completion tokens).
+    Tokens are the usage's count: a busy front door sends several in one chunk."""
     started = time.perf_counter()
     response = await server.client.chat.completions.create(
         model=server.model,
@@ -69,15 +70,21 @@ async def stream(
         stream=True,
         temperature=0.7,
         extra_body={"ignore_eos": True},
+        stream_options={"include_usage": True},
     )
     stamps: list[float] = []
+    used = 0
     async for chunk in response:
         if chunk.choices and chunk.choices[0].delta.content:
             stamps.append(time.perf_counter())
+        if chunk.usage:
+            used = chunk.usage.completion_tokens
     if not stamps:
         return float("nan"), float("nan"), 0
-    decode = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else float("nan")
-    return stamps[0] - started, decode, len(stamps)
+    used = used or len(stamps)
+    span = stamps[-1] - stamps[0]
+    decode = (used - 1) / span if len(stamps) > 1 and span > 0 else float("nan")
+    return stamps[0] - started, decode, used
 
 
 async def aggregate(server: Server, clients: int, tokens: int) -> float:

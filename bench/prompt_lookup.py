@@ -54,12 +54,15 @@ def registry(root: Path) -> dict[str, Any]:
 
 
 async def ask(client: openai.AsyncOpenAI, model: str, prompt: str, tokens: int) -> dict[str, Any]:
+    """Greedy; no repetition penalty (the default model's registry entry sets 1.1,
+    which fights copying from the prompt; llama-server's default is 1.0)."""
     started = time.perf_counter()
     r = await client.chat.completions.create(
         model=model,
         messages=[{"role": "user", "content": prompt}],
         max_tokens=tokens,
         temperature=0,
+        extra_body={"repetition_penalty": 1.0} if model != DEFAULT else None,
     )
     took = time.perf_counter() - started
     used = r.usage.completion_tokens if r.usage else 0

@@ -101,7 +101,8 @@ async def per_chunk(target: Target, rounds: int) -> dict[str, float]:
 
 
 def start(root: Path, name: str, env: dict[str, str]) -> tuple[Target, Any]:
-    proxy = start_proxy(root / name, default_registry(root), {"OV_PINNED_MODELS": DEFAULT, **env})
+    env = {"OV_PINNED_MODELS": DEFAULT, "OV_MODELS_ROOT": str(root), **env}
+    proxy = start_proxy(root / name, default_registry(root), env)
     client = openai.AsyncOpenAI(
         base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0, timeout=600
     )

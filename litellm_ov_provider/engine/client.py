@@ -190,20 +190,20 @@ class EngineClient:
         return rid, pending
 
     async def _stream(self, rid: int, pending: _Pending) -> AsyncIterator[p.Delta | p.Finished]:
-        finished, first = False, True
+        finished, texts = False, 0
         LOAD.streams += 1
         try:
             while True:
                 arrived, event = await pending.events.get()
                 after: p.Event | None = None
-                if isinstance(event, p.Delta) and self._coalescing(first, arrived):
+                if isinstance(event, p.Delta) and self._coalescing(texts, arrived):
                     event, after = await gather(pending.events, event, arrived, self._coalesce)
                 for item in (event, after):
                     if item is None:
                         continue
                     if not isinstance(item, p.Delta | p.Finished):
                         raise _as_error(item)
-                    first = first and not (isinstance(item, p.Delta) and item.text)
+                    texts += isinstance(item, p.Delta) and bool(item.text)
                     yield item
                     if isinstance(item, p.Finished):
                         finished = True
@@ -212,9 +212,11 @@ class EngineClient:
             LOAD.streams -= 1
             self._forget(rid, cancel=not finished)
 
-    def _coalescing(self, first: bool, arrived: float) -> bool:
-        """Gather this delta with the next ones (coalesce.py): never the first text."""
-        if first or self._coalesce <= 0:
+    def _coalescing(self, texts: int, arrived: float) -> bool:
+        """Gather this delta with the next ones (coalesce.py): never the first two
+        texts (the front door holds each chunk until the next one comes, so the
+        second one's time is the client's first token, proxy/wire.py)."""
+        if texts < 2 or self._coalesce <= 0:
             return False
         return busy(arrived, time.monotonic(), LOAD.streams)
 
