@@ -210,7 +210,10 @@ class BoardRun:
                     return [got], failures
                 failures.append(got)
             return [], failures
+        first = len(self.report.calls)
         results = await asyncio.gather(*(self._answer(t, "panel") for t in targets))
+        # The report lists a parallel panel in the order it was called, not finished.
+        self.report.calls[first:] = sorted(self.report.calls[first:], key=lambda c: c.at)
         return (
             [r for r in results if isinstance(r, Answer)],
             [r for r in results if isinstance(r, Failure)],
