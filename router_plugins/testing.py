@@ -13,11 +13,18 @@ BoardConfigError listing every problem; `context` gives the `board` argument for
 calling one hook directly; `run_board` runs a whole request (route, panel,
 coordinator, final pass) over a `FakeCaller`, which answers without any model and
 records every call.
+
+For routers: `ask_router` asks a router model through the board (its answer held to
+a grammar of specialist names: `names_schema`, `parse_picks`), `picks_reply` makes a
+FakeCaller's router model answer, `fit_router` trains a learned router on vectors,
+and `evaluate_board` measures any board's routing on labelled prompts (what `ov-board
+eval` prints), over a FakeCaller or any Caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,10 +35,30 @@ from .board.calls import CallFailed, Piece, Reply
 from .board.plugins import Plugins, Strategy, load
 from .board.run import BoardRun
 from .context import Board, BoardContext
+from .routing.ask import RouterFailed, ask_router
+from .routing.evaluate import decisions
+from .routing.labelled import Labelled
+from .routing.learned import fit as fit_router
+from .routing.measure import Scores, score
+from .routing.picks import names_schema, parse_picks
 from .types import BoardRequest, Message, Usage
 from .validation import validated
 
-__all__ = ["BoardResult", "FakeCaller", "context", "make_board", "run_board"]
+__all__ = [
+    "BoardResult",
+    "FakeCaller",
+    "Labelled",
+    "RouterFailed",
+    "ask_router",
+    "context",
+    "evaluate_board",
+    "fit_router",
+    "make_board",
+    "names_schema",
+    "parse_picks",
+    "picks_reply",
+    "run_board",
+]
 
 Replier = Callable[[str, Sequence[Message], Mapping[str, Any]], str]
 
@@ -197,3 +224,21 @@ async def run_board(
         answer = await run.complete()
         text, finish = answer.text, answer.finish_reason
     return BoardResult(text, finish, run.report.body(), run)
+
+
+def picks_reply(*names: str) -> Replier:
+    """A FakeCaller reply for a router model that picks `names` (as the grammar would
+    have it answer)."""
+    body = {"pick": names[0]} if len(names) == 1 else {"picks": list(names)}
+    return lambda model, messages, params: json.dumps(body)
+
+
+async def evaluate_board(
+    board: tuple[Board, Strategy], rows: Sequence[tuple[str, str]], caller: Any = None
+) -> Scores:
+    """Accuracy, recall, confusion and costs of the board's routing on (prompt, label)
+    pairs, as `ov-board eval` measures them."""
+    built, strategy = board
+    labelled = [Labelled(p, label, i + 1) for i, (p, label) in enumerate(rows)]
+    found = await decisions(built, strategy, caller or FakeCaller(), labelled)
+    return score(found, [s.name for s in built.specialists])

@@ -179,9 +179,14 @@ def _problems(exc: ValidationError, where: str = "") -> list[str]:
     return out
 
 
+# Params of the built-in strategies that name a model the board calls.
+MODEL_PARAMS = ("router_model",)
+
+
 def targets(cfg: BoardConfig) -> set[str]:
     """Every proxy model name a board may call."""
     names = {s.model for s in cfg.specialists}
+    names |= {str(cfg.params[k]) for k in MODEL_PARAMS if isinstance(cfg.params.get(k), str)}
     return names | ({cfg.coordinator} if cfg.coordinator else set())
 
 

@@ -9,8 +9,11 @@ from ..hookspecs import hookimpl
 from .best_of_n import BestOfN
 from .cascade import Cascade
 from .fallback import Fallback
+from .hybrid import Hybrid
+from .learned import Learned
 from .moa import MixtureOfAgents
 from .refine import SelfRefine, TeacherStudent
+from .router_model import RouterModel
 from .semantic import SemanticRouter
 
 
@@ -18,6 +21,9 @@ from .semantic import SemanticRouter
 def board_strategies() -> list[Any]:
     return [
         SemanticRouter(),
+        RouterModel(),
+        Hybrid(),
+        Learned(),
         Cascade(),
         MixtureOfAgents(),
         BestOfN(),

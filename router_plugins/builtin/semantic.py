@@ -38,11 +38,46 @@ class Params(BaseModel):
         return self
 
 
-def _texts(s: Specialist, use_descriptions: bool) -> list[str]:
+def specialist_texts(s: Specialist, use_descriptions: bool) -> list[str]:
     """What a specialist is matched by: its examples, its description, and the topics
     its description lists."""
     described = [s.description, *description_phrases(s.description)] if use_descriptions else []
     return [t for t in (*s.examples, *described) if t.strip()]
+
+
+async def semantic_index(
+    board: BoardContext, candidates: Sequence[Specialist], model: str, use_descriptions: bool
+) -> Index:
+    """The candidates' example (and description) vectors, embedded once per board."""
+    key = "semantic:" + "\0".join(s.name for s in candidates)
+    lock = board.state.setdefault("semantic_lock", asyncio.Lock())
+    async with lock:
+        if key not in board.state:
+            owners, texts = [], []
+            for s in candidates:
+                for text in specialist_texts(s, use_descriptions):
+                    owners.append(s.name)
+                    texts.append(text)
+            if not texts:
+                raise BoardConfigError(
+                    f"board {board.name!r}: semantic routing needs example prompts"
+                )
+            vectors = await board.embed(model, texts)
+            board.state[key] = Index(tuple(owners), unit(vectors))
+    index: Index = board.state[key]
+    return index
+
+
+async def ranking(
+    board: BoardContext, index: Index, model: str, query: str
+) -> list[tuple[str, float]]:
+    """The specialists by score for `query`, best first."""
+    vector = unit(await board.embed(model, [query]))[0]
+    return sorted(scores(index, vector).items(), key=lambda kv: -kv[1])
+
+
+def has_examples(candidates: Sequence[Specialist], use_descriptions: bool = True) -> bool:
+    return any(specialist_texts(s, use_descriptions) for s in candidates)
 
 
 class SemanticRouter:
@@ -54,29 +89,13 @@ class SemanticRouter:
     def board_validate(self, board: BoardContext) -> list[str]:
         p: Params = board.params
         problems = not_a_specialist(board, "params.fallback", p.fallback)
-        if not any(_texts(s, p.use_descriptions) for s in board.specialists):
+        if not any(specialist_texts(s, p.use_descriptions) for s in board.specialists):
             problems.append("specialists: give them examples (or descriptions) to match")
         return problems
 
     async def _index(self, board: BoardContext, candidates: Sequence[Specialist]) -> Index:
-        key = "semantic:" + "\0".join(s.name for s in candidates)
-        lock = board.state.setdefault("semantic_lock", asyncio.Lock())
-        async with lock:
-            if key not in board.state:
-                p: Params = board.params
-                owners, texts = [], []
-                for s in candidates:
-                    for text in _texts(s, p.use_descriptions):
-                        owners.append(s.name)
-                        texts.append(text)
-                if not texts:
-                    raise BoardConfigError(
-                        f"board {board.name!r}: semantic routing needs example prompts"
-                    )
-                vectors = await board.embed(p.embedding_model, texts)
-                board.state[key] = Index(tuple(owners), unit(vectors))
-        index: Index = board.state[key]
-        return index
+        p: Params = board.params
+        return await semantic_index(board, candidates, p.embedding_model, p.use_descriptions)
 
     @hookimpl
     async def board_route(
@@ -89,8 +108,7 @@ class SemanticRouter:
             chosen = p.fallback or candidates[0].name
             why = "no user text" if not query else "one word"
             return Route((Call(chosen),), f"semantic: {why}, {chosen}", final=True)
-        vector = unit(await board.embed(p.embedding_model, [query]))[0]
-        ranked = sorted(scores(index, vector).items(), key=lambda kv: -kv[1])
+        ranked = await ranking(board, index, p.embedding_model, query)
         best, score = ranked[0]
         board.note("semantic_score", round(score, 3))
         runner_up = f", next {ranked[1][0]} {ranked[1][1]:.2f}" if len(ranked) > 1 else ""

@@ -24,6 +24,7 @@ def board_llm() -> Any:
     from litellm_ov_provider.proxy.startup import when_ready
     from litellm_ov_provider.proxy.sync import on_routes_synced
 
+    from ..routing.learned import use_config_dir
     from .capabilities import publish
     from .declarations import check_declared_boards
     from .provider import BoardLLM
@@ -35,6 +36,7 @@ def board_llm() -> Any:
         return BoardLLM()  # outside a running proxy: nothing to start
     when_ready(check_declared_boards, name="board-check")
     if (path := internals.config_path()) is not None:
+        use_config_dir(path.resolve().parent)  # where a learned router's file is named from
         when_ready(partial(watch_boards, path), name="board-reload")
     on_routes_synced(publish)
     return BoardLLM()
