@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import openai
-import yaml
 
 from litellm_ov_provider.keys import stored_master_key
 
 from ..builtin.calibrate import Choice, Item, choose, run
+from .config_write import write_board_param
 
 
 def add_parser(sub: Any) -> None:
@@ -47,19 +46,8 @@ def load_items(path: Path) -> list[Item]:
 
 
 def write_threshold(config: Path, board: str, threshold: float) -> None:
-    """Set `min_mean_logprob` in the named cascade board's params (the old file is kept
-    as <config>.bak; YAML comments are not carried over)."""
-    data = yaml.safe_load(config.read_text()) or {}
-    for entry in data.get("model_list") or []:
-        if entry.get("model_name") == board:
-            declared = entry["litellm_params"]["board"]
-            if declared.get("strategy") != "cascade":
-                raise SystemExit(f"{board} is not a cascade board")
-            declared.setdefault("params", {})["min_mean_logprob"] = threshold
-            shutil.copyfile(config, config.with_suffix(config.suffix + ".bak"))
-            config.write_text(yaml.safe_dump(data, sort_keys=False))
-            return
-    raise SystemExit(f"no board {board!r} in {config}")
+    """Set `min_mean_logprob` in the named cascade board's params."""
+    write_board_param(config, board, "cascade", "min_mean_logprob", threshold)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
     ov-board plugins                       # plugin, source, hooks, strategies
     ov-board check config/litellm.yaml     # every board: strategy, params, loops, models
     ov-board calibrate --fast M --strong M --set questions.json   # the cascade's threshold
+    ov-board train --data labelled.jsonl --embedding-model M --out router.json
+    ov-board eval config/litellm.yaml --board board/x --data labelled.jsonl [--write]
 All take --json.
 """
 
@@ -24,8 +26,10 @@ from ..board import config
 from ..board.config_file import model_list
 from ..board.plugins import Plugins, allowlist, describe, load
 from ..errors import BoardConfigError, PluginError
+from ..routing.learned import use_config_dir
 from ..validation import checked
 from . import calibrate as calibrate_cli
+from . import routers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("config", type=Path, help="a LiteLLM proxy config (YAML)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
     calibrate_cli.add_parser(sub)
+    routers.add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "calibrate":
         return calibrate_cli.main(args)
+    if args.command in ("train", "eval"):
+        return routers.main(args)
 
     try:
         loaded = load(allowlist())
@@ -55,6 +62,7 @@ def check_config(path: Path, plugins: Plugins, known: set[str]) -> list[dict[str
     """One row per board in the config at `path` (and the files it includes): ok, or
     what is wrong. `known` are model names served outside the config (the registry's).
     A config without any board is an error: the wrong file was named."""
+    use_config_dir(path.resolve().parent)
     entries = model_list(path)
     names = {str(e.get("model_name")) for e in entries} | known
     graph = config.board_graph(entries)

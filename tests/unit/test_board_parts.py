@@ -162,8 +162,10 @@ def test_majority_vote_compares_final_answers() -> None:
 def test_the_example_boards_declare_known_strategies_with_valid_params() -> None:
     import yaml
 
+    from router_plugins.routing.learned import use_config_dir
     from testbed.proxy import REPO
 
+    use_config_dir(REPO / "config")  # as ov-board check and the proxy do
     entries = yaml.safe_load((REPO / "config" / "boards.example.yaml").read_text())["model_list"]
     plugins = load(["builtin"])
     boards = [e for e in entries if "board" in e["litellm_params"]]
@@ -263,7 +265,7 @@ def test_ov_board_check_exit_status(tmp_path: Any, capsys: Any) -> None:
     from testbed.proxy import REPO
 
     assert main(["check", str(REPO / "config" / "boards.example.yaml"), "--json"]) == 0
-    assert len(__import__("json").loads(capsys.readouterr().out)) == 7
+    assert len(__import__("json").loads(capsys.readouterr().out)) == 10
     bad = tmp_path / "bad.yaml"
     bad.write_text("model_list:\n  - {model_name: board/x, litellm_params: {model: board/x}}\n")
     assert main(["check", str(bad)]) == 1
