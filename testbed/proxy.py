@@ -73,6 +73,7 @@ class Proxy:
     port: int
     registry: Path
     log: Path
+    config: Path = REPO / "config" / "litellm.yaml"
 
     @property
     def base_url(self) -> str:
@@ -158,7 +159,7 @@ def start_proxy(
             env=full_env,
             cwd=root,
         )
-    proxy = Proxy(proc, port, registry, log)
+    proxy = Proxy(proc, port, registry, log, config)
     wait_live(proc, proxy.base_url, log, startup_seconds)
     proxy.wait_for(lambda: set(models) <= proxy.model_ids(), 15, "registry routes")
     return proxy

@@ -114,6 +114,30 @@ def boards(heavy: str) -> list[dict[str, Any]]:
         ),
         board_entry("board/bad-params", {"strategy": "semantic", "specialists": [math]}),
         board_entry(
+            "board/router",
+            {
+                "strategy": "router",
+                "specialists": semantic,
+                "params": {"router_model": DEFAULT, "fallback": "general"},
+            },
+        ),
+        board_entry(
+            "board/router-dead",
+            {
+                "strategy": "router",
+                "specialists": semantic,
+                "params": {"router_model": "dead", "embedding_model": "minilm-l6"},
+            },
+        ),
+        board_entry(
+            "board/hybrid",
+            {
+                "strategy": "hybrid",
+                "specialists": semantic,
+                "params": {"embedding_model": "minilm-l6", "router_model": DEFAULT, "margin": 0.03},
+            },
+        ),
+        board_entry(
             "board/refine",
             {"strategy": "self_refine", "specialists": [math], "params": {"rounds": 2}},
         ),
