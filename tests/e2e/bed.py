@@ -17,9 +17,11 @@ from litellm_ov_provider.ops.bootstrap import default_entry, default_model_spec
 from testbed.boards import board_entry, remote_entry, semantic_specialists, write_config
 from testbed.models import DEFAULT, place_model
 from testbed.node import Node, start_node
-from testbed.proxy import KEY, Proxy, free_port, start_proxy
+from testbed.proxy import KEY, REPO, Proxy, free_port, start_proxy
 
 LOCAL_NAMES = ("smol-math", "smol-code")
+# The learned router shipped for the routing set's specialists (config/routers/).
+SHIPPED_ROUTER = REPO / "config" / "routers" / "routing-set.minilm-l6.json"
 
 
 @dataclass
@@ -127,6 +129,14 @@ def boards(heavy: str) -> list[dict[str, Any]]:
                 "strategy": "router",
                 "specialists": semantic,
                 "params": {"router_model": "dead", "embedding_model": "minilm-l6"},
+            },
+        ),
+        board_entry(
+            "board/learned",
+            {
+                "strategy": "learned",
+                "specialists": semantic,
+                "params": {"model_file": str(SHIPPED_ROUTER), "embedding_model": "minilm-l6"},
             },
         ),
         board_entry(

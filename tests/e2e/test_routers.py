@@ -67,11 +67,16 @@ def test_hybrid_says_which_rule_decided(bc: openai.OpenAI) -> None:
         assert notes["decided_by"] == ("semantic" if sure else "router model"), notes
 
 
-def test_train_eval_and_a_learned_board_on_the_running_proxy(
-    board_bed: BoardBed, bc: openai.OpenAI, tmp_path: Path
-) -> None:
+def test_the_shipped_learned_router_routes_through_the_proxy(bc: openai.OpenAI) -> None:
+    report = ask(bc, "board/learned", "Translate 'see you tomorrow' into German")
+    assert report["route"]["reason"].startswith("learned: translation"), report["route"]
+    assert report["notes"]["learned_confidence"] > 0.3
+
+
+def test_train_then_eval_a_learned_board(board_bed: BoardBed, tmp_path: Path) -> None:
     prompts = eval_prompts()
     train, held_out = prompts[0::2], prompts[1::2][:36]
+    trained = tmp_path / "learned.json"
     done = ov_board(
         board_bed,
         "train",
@@ -80,75 +85,31 @@ def test_train_eval_and_a_learned_board_on_the_running_proxy(
         "--embedding-model",
         "minilm-l6",
         "--out",
-        str(tmp_path / "learned.json"),
+        str(trained),
         "--config",
         str(board_bed.proxy.config),
         "--board",
-        "board/semantic",  # its specialists' examples and descriptions are learned too
+        "board/learned",  # its specialists' examples and descriptions are learned too
         "--json",
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert set(json.loads(done.stdout)["labels"]) == NAMES
-    config = board_bed.proxy.config
-    data = yaml.safe_load(config.read_text())
-    semantic = next(e for e in data["model_list"] if e["model_name"] == "board/semantic")
-    learned = json.loads(json.dumps(semantic))
-    learned["model_name"] = learned["litellm_params"]["model"] = "board/learned"
-    learned["litellm_params"]["board"]["strategy"] = "learned"
-    learned["litellm_params"]["board"]["params"] = {
-        "model_file": str(tmp_path / "learned.json"),
-        "embedding_model": "minilm-l6",
-    }
-    data["model_list"].append(learned)
-    before = config.read_text()
+    data = yaml.safe_load(board_bed.proxy.config.read_text())
+    board = next(e for e in data["model_list"] if e["model_name"] == "board/learned")
+    board["litellm_params"]["board"]["params"]["model_file"] = trained.name  # beside it
+    config = tmp_path / "boards.yaml"
     config.write_text(yaml.safe_dump(data, sort_keys=False))
-    try:
-        board_bed.proxy.wait_for(
-            lambda: "board/learned" in board_bed.proxy.model_ids(), 30, "reload"
-        )
-        report = ask(bc, "board/learned", "Translate 'see you tomorrow' into German")
-        assert report["route"]["reason"].startswith("learned: translation")
-        measured(board_bed, config, train, held_out, tmp_path)
-    finally:
-        config.write_text(before)  # the other tests' bed, as it was
-
-
-def measured(
-    board_bed: BoardBed,
-    config: Path,
-    train: list[tuple[str, str]],
-    held_out: list[tuple[str, str]],
-    tmp_path: Path,
-) -> None:
-    """`ov-board eval` of the learned board: held-out prompts, then training ones."""
     test_file = jsonl(tmp_path / "held-out.jsonl", held_out)
-    done = ov_board(
-        board_bed,
-        "eval",
-        str(config),
-        "--board",
-        "board/learned",
-        "--data",
-        str(test_file),
-        "--json",
-    )
+    args = ("eval", str(config), "--board", "board/learned", "--data")
+    done = ov_board(board_bed, *args, str(test_file), "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     scores = json.loads(done.stdout)["scores"]
     assert scores["prompts"] == 36 and scores["accuracy"] >= 0.6 and scores["seen_in_training"] == 0
     assert set(scores["confusion"]) == NAMES and scores["router_calls"] == 0
-    table = ov_board(
-        board_bed,
-        "eval",
-        str(config),
-        "--board",
-        "board/learned",
-        "--data",
-        str(jsonl(tmp_path / "seen.jsonl", train[:4])),
-    )
+    table = ov_board(board_bed, *args, str(jsonl(tmp_path / "seen.jsonl", train[:4])))
     assert table.returncode == 0 and "confusion" in table.stdout
-    assert (
-        "4 prompts are also the board's examples or training prompts (lines 1, 2, 3, 4)"
-        in table.stdout
+    assert "4 prompts are also the board's examples or training prompts (lines 1, 2, 3, 4)" in (
+        table.stdout
     )
 
 
