@@ -252,6 +252,9 @@ def test_cli_lists_plugins_and_their_hooks() -> None:
         "fallback",
         "self_refine",
         "teacher_student",
+        "router",
+        "hybrid",
+        "learned",
     }
     assert rows["shortest"]["source"].startswith("ov-board-shortest ")
     assert rows["shortest"]["strategies"][0]["hooks"] == ["board_coordinate"]
