@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from .layout import clean_leftovers, staging
@@ -72,18 +73,24 @@ def _save(gguf: Path, folder: Path) -> None:
 STAGING = ".staging"  # beside the target: the same filesystem, so a rename moves it
 
 
-def ir_from_gguf(gguf: Path, gguf_sha256: str, target: Path) -> Path:
-    """The IR of `gguf` in `target`, built only when missing or stale; returns `target`."""
-    if is_current(target, gguf_sha256):
-        return target
+def build_in_place(target: Path, write: Callable[[Path], None], source: object) -> Path:
+    """`write(folder)` in locked staging beside `target`, the marker naming `source`
+    written last, then renamed into place (a stale `target` is ours to replace)."""
     root = target.parent / STAGING
     clean_leftovers(root)
     with staging(root) as stage:
         built = stage / "ir"
         built.mkdir()
-        _save(gguf, built)
-        (built / MARKER).write_text(json.dumps(_source(gguf_sha256)) + "\n")
+        write(built)
+        (built / MARKER).write_text(json.dumps(source) + "\n")
         if target.exists():  # stale or half-written by hand: ours to replace
             shutil.rmtree(target)
         os.replace(built, target)
     return target
+
+
+def ir_from_gguf(gguf: Path, gguf_sha256: str, target: Path) -> Path:
+    """The IR of `gguf` in `target`, built only when missing or stale; returns `target`."""
+    if is_current(target, gguf_sha256):
+        return target
+    return build_in_place(target, lambda folder: _save(gguf, folder), _source(gguf_sha256))

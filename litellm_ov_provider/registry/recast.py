@@ -15,13 +15,11 @@ stale one (another GGUF, GenAI or NNCF version) is rebuilt.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from importlib import metadata
 from pathlib import Path
 
-from .gguf_ir import IR_FILES, MARKER, STAGING
-from .layout import clean_leftovers, staging
+from .gguf_ir import IR_FILES, MARKER, build_in_place
 
 FORMATS = ("int8", "fp16")
 
@@ -85,14 +83,4 @@ def recast(ir: Path, fmt: str, target: Path) -> Path:
         raise RecastUnavailable(f"cannot make {fmt} weights here (int8 needs nncf)")
     if is_current(target, ir, fmt):
         return target
-    root = target.parent / STAGING
-    clean_leftovers(root)
-    with staging(root) as stage:
-        built = stage / "ir"
-        built.mkdir()
-        _write(ir, fmt, built)
-        (built / MARKER).write_text(json.dumps(_source(ir, fmt)) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(built, target)
-    return target
+    return build_in_place(target, lambda folder: _write(ir, fmt, folder), _source(ir, fmt))
