@@ -1,4 +1,4 @@
-"""LiteLLM's streamed chat chunks as OpenAI sends them (pure; one reshaper per stream).
+"""LiteLLM's streamed chat chunks as OpenAI sends them (one reshaper per stream).
 
 What LiteLLM 1.106.2 sends that clients trip over: choices without `finish_reason`
 until the last (OpenAI: null), the usage chunk with `choices: [{index 0, delta {}}]`
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import true_usage
 from .rewrites import openai_error
 
 # On a stream's last chunk when it has several choices: each choice's finish reason
@@ -50,7 +51,8 @@ class StreamReshaper:
     def _reshaped(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         choices = data.get("choices") or []
         if data.get("usage") and all(_quiet(c) for c in choices):
-            return [{**data, "choices": []}]
+            usage = true_usage.take(str(data.get("id"))) or data["usage"]
+            return [{**data, "choices": [], "usage": usage}]
         finishing = len(choices) == 1 and not choices[0].get("delta")
         if self._finishes and finishing and choices[0].get("finish_reason"):
             return [  # LiteLLM's one finishing chunk: one per choice

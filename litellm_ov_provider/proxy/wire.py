@@ -19,6 +19,7 @@ from ..errors import ContextWindowExceeded, NodeError
 from ..redact import public_message
 from .envelope import sealed
 from .stream_shape import FINISH_REASONS
+from .true_usage import record
 
 
 def litellm_usage(use: Usage) -> LiteLLMUsage:
@@ -81,27 +82,36 @@ class StreamShape:
 async def litellm_chunks(
     chunks: AsyncIterator[Chunk],
     shape: StreamShape,
-    last_fields: Callable[[], dict[str, Any]] = dict,
+    last_fields: Callable[[], dict[str, Any]] | None = None,
 ) -> AsyncIterator[ModelResponseStream]:
     """Chunks as LiteLLM's ModelResponseStream, one held back: the last one carries the
     finish reason and the usage together with real content, since LiteLLM drops the
     usage of a content-less final chunk and puts an estimate in its place.
-    `last_fields()` adds fields to that last chunk (a board's report)."""
+    `last_fields()` adds fields to that last chunk (a board's report). Without it, the
+    first content chunk is not held (the client's first token would wait a decode
+    step for the next); a stream that has no other ends on a content-less chunk, and
+    its true usage goes to the guard (true_usage.py)."""
     held: ModelResponseStream | None = None
     finishes: dict[int, str] = {}
+    eager = last_fields is None
     async for chunk in chunks:
         if chunk.has_content:
             if held is not None:
                 yield held
             held = shape.chunk(chunk)
+            if eager:
+                yield held
+                held, eager = None, False
         if chunk.finish_reason is not None:
             finishes[chunk.index] = chunk.finish_reason
         if chunk.usage is not None:
+            if held is None:
+                record(shape.id, chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
             last = held or shape.chunk(Chunk())
             held = None
             last.choices[0].finish_reason = finishes.get(last.choices[0].index, "stop")
             last.usage = litellm_usage(chunk.usage)
-            fields = last_fields()
+            fields = last_fields() if last_fields is not None else {}
             if len(finishes) > 1:
                 fields[FINISH_REASONS] = {str(i): r for i, r in sorted(finishes.items())}
             for key, value in fields.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,37 @@ def test_the_worker_spec_carries_hints_lookup_and_the_reasons(tmp_path: object) 
     embed = ModelEntry(path="e", task="feature-extraction", prompt_lookup=True)
     spec = spec_for(ResolvedModel("e", embed, Path("e")), settings)
     assert spec.prompt_lookup is None and spec.properties == {} and spec.tuning == ""
+
+
+def test_the_first_content_chunk_is_not_held_and_a_lone_one_keeps_its_true_usage() -> None:
+    from litellm_ov_provider.core.types import Chunk, Usage
+    from litellm_ov_provider.proxy import true_usage
+    from litellm_ov_provider.proxy.stream_shape import StreamReshaper
+    from litellm_ov_provider.proxy.wire import StreamShape, litellm_chunks
+
+    async def source(texts: list[str]) -> Any:
+        for text in texts:
+            yield Chunk(text=text)
+        yield Chunk(finish_reason="length")
+        yield Chunk(usage=Usage(33, len(texts)))
+
+    async def collect(texts: list[str], rid: str) -> list[Any]:
+        shape = StreamShape("m", rid, 1, "fp")
+        seen = []
+        stream = litellm_chunks(source(texts), shape)
+        first = await stream.__anext__()  # sent before the second chunk was even made
+        seen.append(first)
+        async for chunk in stream:
+            seen.append(chunk)
+        return seen
+
+    many = asyncio.run(collect(["a", "b", "c"], "chatcmpl-many"))
+    assert [c.choices[0].delta.content for c in many] == ["a", "b", "c"]
+    assert many[-1].usage.prompt_tokens == 33  # the last content chunk carries it
+    assert true_usage.take("chatcmpl-many") is None
+    lone = asyncio.run(collect(["yes"], "chatcmpl-lone"))
+    assert lone[0].choices[0].delta.content == "yes" and not lone[-1].choices[0].delta.content
+    litellms = {"id": "chatcmpl-lone", "choices": [], "usage": {"prompt_tokens": 10}}
+    (shaped,) = StreamReshaper().event(litellms)  # the guard puts the true usage back
+    assert shaped["usage"] == {"prompt_tokens": 33, "completion_tokens": 1, "total_tokens": 34}
+    assert true_usage.take("chatcmpl-lone") is None  # once
