@@ -16,7 +16,7 @@ from ..board.calls import CallFailed
 from ..context import BoardContext
 from ..errors import BoardError
 from ..hookspecs import hookimpl
-from ..routing.ask import RouterFailed, ask_router
+from ..routing.ask import RouterDecision, RouterFailed, ask_router
 from ..types import BoardRequest, Route, Specialist
 from ..validation import not_a_specialist
 from .router_model import noted, route_to
@@ -43,6 +43,34 @@ def margin_of(ranked: Sequence[tuple[str, float]]) -> float:
     return ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 2.0
 
 
+def too_short(query: str) -> bool:
+    """Nothing to match or to ask about: `fallback` answers ("", "hi", "thanks")."""
+    return len(query.split()) < 2
+
+
+async def semantic_opinion(
+    board: BoardContext, candidates: Sequence[Specialist], p: Params, query: str
+) -> tuple[str, float]:
+    """The semantic rule's pick and its margin over the next; margin 0 (the router
+    decides) when the embedding model failed."""
+    try:
+        index = await semantic_index(board, candidates, p.embedding_model, True)
+        ranked = await ranking(board, index, p.embedding_model, query)
+    except (CallFailed, BoardError) as exc:
+        board.note("semantic_failed", type(exc).__name__)
+        return p.fallback or candidates[0].name, 0.0
+    return ranked[0][0], margin_of(ranked)
+
+
+async def router_opinion(
+    board: BoardContext, candidates: Sequence[Specialist], p: Params, query: str
+) -> RouterDecision:
+    """The router model's pick (RouterFailed when it gives none)."""
+    return await ask_router(
+        board, p.router_model, candidates, query, budget=p.budget_chars, seconds=p.timeout_seconds
+    )
+
+
 class Hybrid:
     name = "hybrid"
     description = "semantic when sure (margin), else a router model"
@@ -62,33 +90,19 @@ class Hybrid:
     ) -> Route:
         p: Params = board.params
         query = request.query().strip()
-        if len(query.split()) < 2:
+        if too_short(query):
             chosen = p.fallback or candidates[0].name
             board.note("decided_by", "fallback")
             return route_to(
                 [chosen], f"hybrid: {'one word' if query else 'no user text'}, {chosen}"
             )
-        try:
-            index = await semantic_index(board, candidates, p.embedding_model, True)
-            ranked = await ranking(board, index, p.embedding_model, query)
-        except (CallFailed, BoardError) as exc:  # no semantic opinion: the router decides
-            board.note("semantic_failed", type(exc).__name__)
-            ranked = [(p.fallback or candidates[0].name, 0.0), ("", 0.0)]
-        margin = margin_of(ranked)
+        best, margin = await semantic_opinion(board, candidates, p, query)
         board.note("semantic_margin", round(margin, 3))
-        best = ranked[0][0]
         if margin >= p.margin:
             board.note("decided_by", "semantic")
             return route_to([best], f"hybrid: semantic {best}, margin {margin:.2f} >= {p.margin:g}")
         try:
-            decision = await ask_router(
-                board,
-                p.router_model,
-                candidates,
-                query,
-                budget=p.budget_chars,
-                seconds=p.timeout_seconds,
-            )
+            decision = await router_opinion(board, candidates, p, query)
         except RouterFailed as exc:
             board.note("router_failed", str(exc))
             board.note("decided_by", "semantic")

@@ -21,7 +21,7 @@ from ..board.run import BoardRun
 from ..context import Board
 from ..errors import BoardConfigError
 from ..types import BoardRequest, Route
-from .ask import RouterFailed, ask_router
+from .ask import RouterFailed
 from .labelled import Labelled
 from .learned import load_cached, prompt_hash
 from .measure import Both, Decision
@@ -80,31 +80,23 @@ def _flagged(d: Decision, seen: bool, line: int) -> Decision:
 async def both_opinions(
     board: Board, strategy: Strategy, caller: Caller, rows: Sequence[Labelled]
 ) -> list[Both]:
-    """For a hybrid board: each prompt's semantic pick and margin, and the router's."""
-    from ..builtin.hybrid import margin_of
-    from ..builtin.semantic import ranking, semantic_index
+    """For a hybrid board: each prompt's semantic pick and margin, and the router's,
+    by the board's own rules (builtin/hybrid.py)."""
+    from ..builtin.hybrid import router_opinion, semantic_opinion, too_short
 
     p = board.params
     out = []
     for row in rows:
-        if len(row.prompt.split()) < 2:  # the board's own rule: `fallback` answers
+        if too_short(row.prompt):  # `fallback` answers, whatever the margin
             chosen = p.fallback or board.specialists[0].name
             out.append(Both(row.label, chosen, 2.0, chosen, 0))
             continue
-        run = BoardRun(board, strategy, _request(board, row.prompt), caller)
-        index = await semantic_index(run.context, board.specialists, p.embedding_model, True)
-        ranked = await ranking(run.context, index, p.embedding_model, row.prompt)
+        context = BoardRun(board, strategy, _request(board, row.prompt), caller).context
+        best, margin = await semantic_opinion(context, board.specialists, p, row.prompt)
         try:
-            d = await ask_router(
-                run.context,
-                p.router_model,
-                board.specialists,
-                row.prompt,
-                budget=p.budget_chars,
-                seconds=p.timeout_seconds,
-            )
+            d = await router_opinion(context, board.specialists, p, row.prompt)
             router, tokens = d.picks[0], d.tokens
         except RouterFailed:
-            router, tokens = ranked[0][0], 0  # as the board does: the semantic pick
-        out.append(Both(row.label, ranked[0][0], margin_of(ranked), router, tokens))
+            router, tokens = best, 0  # as the board does: the semantic pick
+        out.append(Both(row.label, best, margin, router, tokens))
     return out
