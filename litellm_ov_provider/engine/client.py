@@ -214,8 +214,8 @@ class EngineClient:
 
     def _coalescing(self, texts: int, arrived: float) -> bool:
         """Gather this delta with the next ones (coalesce.py): never the first two
-        texts (the front door holds each chunk until the next one comes, so the
-        second one's time is the client's first token, proxy/wire.py)."""
+        texts (a board's stream holds each chunk until the next one comes, so there
+        the second one's time is the client's first token, proxy/wire.py)."""
         if texts < 2 or self._coalesce <= 0:
             return False
         return busy(arrived, time.monotonic(), LOAD.streams)

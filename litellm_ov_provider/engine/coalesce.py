@@ -4,8 +4,8 @@ Every chunk costs the front door about a millisecond of event-loop CPU in LiteLL
 (bench/chunk_cost.py), whatever it carries. When several streams are open, or the
 event loop is late (an event waited in its queue longer than LAG_SECONDS), a
 stream's tokens are gathered into one chunk for at most `bound` seconds after the
-first of them arrived; the first two texts of an answer are never held (the front
-door sends a chunk when the next one comes: proxy/wire.py), and a stream on its own
+first of them arrived; the first two texts of an answer are never held (a board
+sends a chunk when the next one comes: proxy/wire.py), and a stream on its own
 keeps one chunk per engine step. Nothing is reordered or dropped: a finish
 or an error ends the gathering and follows the gathered text.
 """

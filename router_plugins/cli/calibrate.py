@@ -32,7 +32,9 @@ def add_parser(sub: Any) -> None:
     cal.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _key(given: str | None) -> str:
+def api_key(given: str | None) -> str:
+    """--key, else LITELLM_MASTER_KEY or the stored master key (every ov-board command
+    that calls the proxy)."""
     found = given or stored_master_key()
     if not found:
         raise SystemExit("no API key: pass --key, or set LITELLM_MASTER_KEY")
@@ -53,7 +55,7 @@ def write_threshold(config: Path, board: str, threshold: float) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.write and not args.board:
         raise SystemExit("--write needs --board")
-    client = openai.OpenAI(base_url=args.url, api_key=_key(args.key), max_retries=1, timeout=300)
+    client = openai.OpenAI(base_url=args.url, api_key=api_key(args.key), max_retries=1, timeout=300)
     trials = run(client, args.fast, args.strong, load_items(args.set), args.max_tokens)
     chosen = choose(trials, args.tolerance)
     if args.write:

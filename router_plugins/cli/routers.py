@@ -26,7 +26,7 @@ from ..routing.labelled import LabelledFileError, read_labelled
 from ..routing.measure import best_margin, score, sweep
 from ..types import Specialist
 from ..validation import validated
-from .calibrate import _key
+from .calibrate import api_key
 from .config_write import write_board_param
 from .http_caller import HttpCaller
 from .router_tables import eval_text, sweep_text
@@ -60,7 +60,7 @@ def add_parsers(sub: Any) -> None:
 
 def _client(args: argparse.Namespace) -> HttpCaller:
     client = openai.AsyncOpenAI(
-        base_url=args.url, api_key=_key(args.key), max_retries=1, timeout=300
+        base_url=args.url, api_key=api_key(args.key), max_retries=1, timeout=300
     )
     return HttpCaller(client)
 
